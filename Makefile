@@ -1,0 +1,52 @@
+# The two commands a newcomer runs: `make demo` and `make test`. Both set up .venv first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DBT_MANIFEST := dbt_project/target/manifest.json
+
+.PHONY: setup demo test test-fast bench lint format lock dagster api clean
+
+setup: $(STAMP) $(DBT_MANIFEST)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# Exact versions from the lock, then the project itself without re-resolving.
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+# Dagster loads dbt assets from the manifest; parse once per model change.
+$(DBT_MANIFEST): $(STAMP) $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v -e target/ -e dbt_packages/)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+
+demo: setup
+	$(BIN)/wayra demo
+
+test: setup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+bench: setup
+	$(BIN)/python -m bench
+
+# Regenerate the lock after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^wayra' > requirements.lock
+
+dagster: setup
+	$(BIN)/wayra ui dagster
+
+api: setup
+	$(BIN)/wayra ui api
+
+clean:
+	rm -rf .wayra dbt_project/target dbt_project/logs

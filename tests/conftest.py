@@ -1,0 +1,63 @@
+"""Shared fixtures. PostgreSQL-backed tests get a fresh database of their own per test session.
+
+Under ``CI=true`` an unreachable PostgreSQL is a failure, never a skip: CI must prove the
+production path.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _admin_url() -> str:
+    return os.environ.get("WAYRA_TEST_POSTGRES_URL", DEFAULT_PG_ADMIN_URL)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """Admin URL of a reachable PostgreSQL server; fails under CI, skips elsewhere."""
+    import psycopg
+
+    url = _admin_url()
+    try:
+        with psycopg.connect(url, connect_timeout=3) as con:
+            con.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "unreachable"
+        message = f"PostgreSQL unreachable at {url}: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def postgres_database(postgres_server: str) -> Iterator[str]:
+    """A brand-new empty database (dropped afterwards); yields its postgresql:// URL."""
+    import psycopg
+
+    name = f"wayra_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = postgres_server.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every embedded store at a temporary data directory."""
+    path = tmp_path / "wayra-data"
+    monkeypatch.setenv("WAYRA_DATA_DIR", str(path))
+    for var in ("WAYRA_WAREHOUSE_URL", "WAYRA_OPERATIONAL_URL", "WAYRA_MLFLOW_TRACKING_URI"):
+        monkeypatch.delenv(var, raising=False)
+    return path

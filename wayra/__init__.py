@@ -1,0 +1,1 @@
+"""Wayra's shared packages: settings, money, domain types, stores, providers and the simulator."""

@@ -1,0 +1,119 @@
+"""The one settings object. Environment variables with a ``WAYRA_`` prefix pick the stores.
+
+Embedded default: everything lives under one data directory (``.wayra/``): a DuckDB warehouse
+file, a SQLite operational store and MLflow with a SQLite backend. Production: set
+``WAYRA_WAREHOUSE_URL`` and ``WAYRA_OPERATIONAL_URL`` to PostgreSQL URLs. No code path asks
+"are we testing?"; tests simply point ``WAYRA_DATA_DIR`` somewhere temporary.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WarehouseBackend = Literal["duckdb", "postgres"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WAYRA_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".wayra"), description="Root of every embedded store.")
+    warehouse_url: str | None = Field(
+        default=None,
+        description="postgresql://user:pass@host:port/db for production; unset = DuckDB file.",
+    )
+    warehouse_schema: str = Field(default="main", description="dbt target schema for models.")
+    raw_schema: str = Field(default="raw", description="Schema of the append-only raw tables.")
+    operational_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the operational store; unset = SQLite file."
+    )
+    mlflow_tracking_uri: str | None = None
+    simulator_seed: int = 20261124
+    history_start: str = Field(
+        default="2025-01-01", description="First daily partition of the quote history (UTC)."
+    )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    # --- warehouse -------------------------------------------------------------------------
+    @property
+    def warehouse_backend(self) -> WarehouseBackend:
+        return "postgres" if self.warehouse_url else "duckdb"
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def dbt_target(self) -> str:
+        return self.warehouse_backend
+
+    @cached_property
+    def _pg(self):
+        if not self.warehouse_url:
+            raise ValueError("warehouse_url is not set")
+        return urlsplit(self.warehouse_url.replace("postgresql+psycopg://", "postgresql://"))
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment variables read by dbt_project/profiles.yml for the chosen target."""
+        env = {
+            "WAYRA_DBT_TARGET": self.dbt_target,
+            "WAYRA_DBT_SCHEMA": self.warehouse_schema,
+            "WAYRA_RAW_SCHEMA": self.raw_schema,
+            "WAYRA_DUCKDB_PATH": str(self.duckdb_path),
+        }
+        if self.warehouse_url:
+            pg = self._pg
+            env |= {
+                "WAYRA_PG_HOST": pg.hostname or "127.0.0.1",
+                "WAYRA_PG_PORT": str(pg.port or 5432),
+                "WAYRA_PG_USER": unquote(pg.username or "postgres"),
+                "WAYRA_PG_PASSWORD": unquote(pg.password or ""),
+                "WAYRA_PG_DBNAME": pg.path.lstrip("/") or "postgres",
+            }
+        return env
+
+    def warehouse_psycopg_dsn(self) -> str:
+        if not self.warehouse_url:
+            raise ValueError("warehouse_url is not set")
+        return self.warehouse_url.replace("postgresql+psycopg://", "postgresql://")
+
+    # --- operational store -----------------------------------------------------------------
+    @property
+    def operational_store_url(self) -> str:
+        if self.operational_url:
+            url = self.operational_url
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            return url
+        return f"sqlite:///{self.data_dir / 'operational.sqlite'}"
+
+    # --- ML tracking -----------------------------------------------------------------------
+    @property
+    def mlflow_uri(self) -> str:
+        return self.mlflow_tracking_uri or f"sqlite:///{self.data_dir / 'mlflow.sqlite'}"
+
+    @property
+    def mlflow_artifacts_dir(self) -> Path:
+        return self.data_dir / "mlartifacts"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+def get_settings() -> Settings:
+    """Fresh settings from the environment (cheap; callers that need one snapshot keep it)."""
+    return Settings()

@@ -1,0 +1,72 @@
+"""Raw tables the pipeline lands into, and their DDL derived from the Arrow schemas."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from wayra.domain import (
+    FLIGHT_QUOTE_SCHEMA,
+    HOTEL_QUOTE_SCHEMA,
+    PROVIDER_REQUEST_SCHEMA,
+    QUARANTINE_SCHEMA,
+    UTC_TS,
+)
+
+ECB_RATE_SCHEMA = pa.schema(
+    [
+        pa.field("partition_date", pa.date32(), nullable=False),
+        pa.field("currency", pa.string(), nullable=False),
+        pa.field("units_per_eur", pa.float64(), nullable=False),
+        pa.field("rate_date", pa.date32(), nullable=False),
+        pa.field("minor_unit_exponent", pa.int16(), nullable=False),
+    ]
+)
+
+OPERATIONAL_WATCH_SCHEMA = pa.schema(
+    [
+        pa.field("watch_id", pa.string(), nullable=False),
+        pa.field("user_id", pa.string(), nullable=False),
+        pa.field("origin", pa.string(), nullable=False),
+        pa.field("destination", pa.string(), nullable=False),
+        pa.field("destination_city_code", pa.string(), nullable=False),
+        pa.field("depart_from", pa.date32(), nullable=False),
+        pa.field("depart_to", pa.date32(), nullable=False),
+        pa.field("nights_min", pa.int16(), nullable=False),
+        pa.field("nights_max", pa.int16(), nullable=False),
+        pa.field("adults", pa.int16(), nullable=False),
+        pa.field("cabin", pa.string(), nullable=False),
+        pa.field("max_stops", pa.int16()),
+        pa.field("budget_minor", pa.int64(), nullable=False),
+        pa.field("currency", pa.string(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("created_at", UTC_TS, nullable=False),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
+RAW_TABLES: dict[str, pa.Schema] = {
+    "flight_quotes": FLIGHT_QUOTE_SCHEMA,
+    "hotel_quotes": HOTEL_QUOTE_SCHEMA,
+    "provider_requests": PROVIDER_REQUEST_SCHEMA,
+    "quote_quarantine": QUARANTINE_SCHEMA,
+    "ecb_rates": ECB_RATE_SCHEMA,
+    "operational_watches": OPERATIONAL_WATCH_SCHEMA,
+}
+
+_SQL_TYPES = {
+    pa.string(): "TEXT",
+    pa.date32(): "DATE",
+    UTC_TS: "TIMESTAMPTZ",
+    pa.int16(): "SMALLINT",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.float64(): "DOUBLE PRECISION",
+    pa.bool_(): "BOOLEAN",
+}
+
+
+def create_table_sql(qualified_name: str, schema: pa.Schema) -> str:
+    columns = ",\n  ".join(
+        f"{f.name} {_SQL_TYPES[f.type]}{'' if f.nullable else ' NOT NULL'}" for f in schema
+    )
+    return f"CREATE TABLE IF NOT EXISTS {qualified_name} (\n  {columns}\n)"
