@@ -29,7 +29,7 @@ def postgres_server() -> str:
     try:
         with psycopg.connect(url, connect_timeout=3) as con:
             con.execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "unreachable"
+    except Exception as exc:
         message = f"PostgreSQL unreachable at {url}: {exc}"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)

@@ -67,19 +67,32 @@ class Warehouse:
         partition_column: str = "partition_date",
     ) -> int:
         """Atomically replace the given partitions of ``raw.<table>`` with ``data``."""
-        schema = RAW_TABLES[table]
-        data = data.select(schema.names).cast(schema)
+        return self.replace_partitions_of({table: data}, partitions, partition_column)[table]
+
+    def replace_partitions_of(
+        self,
+        tables: dict[str, pa.Table],
+        partitions: Sequence[dt.date],
+        partition_column: str = "partition_date",
+    ) -> dict[str, int]:
+        """Replace the same partitions of several raw tables in ONE transaction, so a crash
+        never leaves a day's quotes, quarantine and request log out of step."""
         placeholder = "?" if self.backend == "duckdb" else "%s"
+        in_list = ", ".join([placeholder] * len(partitions))
+        landed = {}
         with self.connect() as con, self._transaction(con):
-            if partitions:
-                self._execute(
-                    con,
-                    f"DELETE FROM {self.raw(table)} WHERE {partition_column} IN "
-                    f"({', '.join([placeholder] * len(partitions))})",
-                    list(partitions),
-                )
-            self._bulk_insert(con, self.raw(table), data)
-        return data.num_rows
+            for table, data in tables.items():
+                schema = RAW_TABLES[table]
+                data = data.select(schema.names).cast(schema)
+                if partitions:
+                    self._execute(
+                        con,
+                        f"DELETE FROM {self.raw(table)} WHERE {partition_column} IN ({in_list})",
+                        list(partitions),
+                    )
+                self._bulk_insert(con, self.raw(table), data)
+                landed[table] = data.num_rows
+        return landed
 
     def replace_table(self, table: str, data: pa.Table) -> int:
         """Replace the whole table (snapshot extracts) in one transaction."""
@@ -97,15 +110,18 @@ class Warehouse:
         if self.backend == "duckdb":
             con.register("_wayra_batch", data)
             try:
-                con.execute(f"INSERT INTO {qualified} ({columns}) SELECT {columns} FROM _wayra_batch")
+                con.execute(
+                    f"INSERT INTO {qualified} ({columns}) SELECT {columns} FROM _wayra_batch"
+                )
             finally:
                 con.unregister("_wayra_batch")
             return
         buffer = io.BytesIO()
         pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False))
-        with con.cursor() as cur, cur.copy(
-            f"COPY {qualified} ({columns}) FROM STDIN WITH (FORMAT csv)"
-        ) as copy:
+        with (
+            con.cursor() as cur,
+            cur.copy(f"COPY {qualified} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
+        ):
             copy.write(buffer.getvalue())
 
     # --- reads -----------------------------------------------------------------------------

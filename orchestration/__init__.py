@@ -1,0 +1,1 @@
+"""Dagster code location for Wayra: `dagster dev -m orchestration.definitions`."""

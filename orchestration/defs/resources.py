@@ -1,0 +1,53 @@
+"""Typed resources. Each one resolves its configuration through the one ``Settings`` object
+(``WAYRA_*`` environment variables); a field set here overrides the environment."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from dagster import ConfigurableResource
+
+from wayra.settings import Settings
+from wayra.warehouse import Warehouse
+
+
+class WayraSettingsResource(ConfigurableResource):
+    data_dir: str | None = None
+
+    def settings(self) -> Settings:
+        overrides = {"data_dir": self.data_dir} if self.data_dir else {}
+        return Settings(**overrides)
+
+
+class WarehouseResource(WayraSettingsResource):
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.settings())
+
+
+class OperationalStoreResource(WayraSettingsResource):
+    @contextmanager
+    def session(self):
+        from wayra.opstore.db import make_engine, make_session_factory
+
+        engine = make_engine(self.settings())
+        try:
+            with make_session_factory(engine)() as session:
+                yield session
+        finally:
+            engine.dispose()
+
+
+class SimulatedProvidersResource(ConfigurableResource):
+    """The market simulator's providers (the embedded default); seed from settings."""
+
+    seed: int | None = None
+
+    def providers(self) -> tuple[dict, dict]:
+        from wayra.providers.simulated import default_simulated_providers
+
+        providers = default_simulated_providers(
+            self.seed if self.seed is not None else Settings().simulator_seed
+        )
+        flights = {n: p for n, p in providers.items() if p.category == "flight"}
+        hotels = {n: p for n, p in providers.items() if p.category == "hotel"}
+        return flights, hotels

@@ -1,0 +1,1 @@
+"""Turning watches into provider searches and provider answers into raw quote batches."""
