@@ -1,5 +1,9 @@
 """The Dagster code location: composes the domain definitions under ``orchestration/defs``."""
 
+import shutil
+import sys
+from pathlib import Path
+
 from dagster import Definitions, load_assets_from_modules
 from dagster_dbt import DbtCliResource
 
@@ -19,11 +23,15 @@ all_assets = [
     wayra_dbt_models,
 ]
 
+# The dbt installed beside this interpreter, so an un-activated virtualenv still finds it.
+_venv_dbt = Path(sys.executable).with_name("dbt")
+DBT_EXECUTABLE = str(_venv_dbt) if _venv_dbt.exists() else (shutil.which("dbt") or "dbt")
+
 resources = {
     "warehouse": WarehouseResource(),
     "operational_store": OperationalStoreResource(),
     "providers": SimulatedProvidersResource(),
-    "dbt": DbtCliResource(project_dir=wayra_dbt_project),
+    "dbt": DbtCliResource(project_dir=wayra_dbt_project, dbt_executable=DBT_EXECUTABLE),
 }
 
 defs = Definitions(

@@ -1,7 +1,5 @@
 """Provider quote collection: one run covers a range of observation days (single-run backfill)."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from dagster import (

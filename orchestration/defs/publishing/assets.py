@@ -1,7 +1,5 @@
 """Publish what serving needs into the operational store, one version per run, atomically."""
 
-from __future__ import annotations
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from wayra.opstore.publication import publish_recommendations
 

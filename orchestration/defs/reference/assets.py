@@ -1,7 +1,5 @@
 """Reference and operational data the dbt models join: ECB rates and the watches snapshot."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 import pyarrow as pa

@@ -1,7 +1,5 @@
 """dbt models as Dagster assets; dbt data tests and unit tests surface as asset checks."""
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from pathlib import Path

@@ -1,0 +1,92 @@
+"""The Dagster definitions load and the asset graph has the promised shape."""
+
+import subprocess
+import sys
+
+import pytest
+from dagster import AssetKey
+
+pytestmark = pytest.mark.usefixtures("dbt_manifest")
+
+EXPECTED_EDGES = {
+    # downstream: upstreams it must depend on
+    "stg_providers__flight_quotes": {"raw_flight_quotes"},
+    "stg_providers__hotel_quotes": {"raw_hotel_quotes"},
+    "stg_providers__requests": {"raw_provider_requests"},
+    "stg_ecb__rates": {"raw_ecb_rates"},
+    "stg_operational__watches": {"raw_operational_watches"},
+    "published_recommendations": {"fct_best_current_packages"},
+}
+
+
+def test_asset_graph_names_and_dependencies():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert {
+        "raw_flight_quotes",
+        "raw_hotel_quotes",
+        "raw_quote_quarantine",
+        "raw_provider_requests",
+        "raw_ecb_rates",
+        "raw_operational_watches",
+        "fct_best_current_packages",
+        "published_recommendations",
+    } <= keys
+    for downstream, upstreams in EXPECTED_EDGES.items():
+        parents = {k.to_user_string() for k in graph.get(AssetKey(downstream)).parent_keys}
+        assert upstreams <= parents, (downstream, parents)
+    # The mart is fed (transitively) by both quote feeds, the rates and the watches.
+    ancestors = {
+        k.to_user_string()
+        for k in graph.upstream_key_iterator(AssetKey("fct_best_current_packages"))
+    }
+    assert {
+        "raw_flight_quotes",
+        "raw_hotel_quotes",
+        "raw_ecb_rates",
+        "raw_operational_watches",
+    } <= ancestors
+
+
+def test_quote_feeds_are_daily_partitioned_and_carry_contract_checks():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for key in ("raw_flight_quotes", "raw_hotel_quotes", "raw_ecb_rates"):
+        node = graph.get(AssetKey(key))
+        assert (
+            node.partitions_def is not None
+            and node.partitions_def.get_cron_schedule() == "0 0 * * *"
+        )
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert ("raw_flight_quotes", "quarantine_rate_within_contract") in checks
+    assert ("raw_hotel_quotes", "quarantine_rate_within_contract") in checks
+    # dbt data tests surface as asset checks on the mart
+    assert any(asset == "fct_best_current_packages" for asset, _ in checks)
+
+
+def test_schedule_targets_collection():
+    from orchestration.definitions import defs
+
+    schedule = defs.get_schedule_def("daily_collection_schedule")
+    assert schedule.job_name == "daily_collection"
+
+
+def test_dagster_definitions_validate_passes():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dagster",
+            "definitions",
+            "validate",
+            "-m",
+            "orchestration.definitions",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
