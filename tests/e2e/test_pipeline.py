@@ -74,7 +74,6 @@ def raw_counts(settings: Settings) -> dict[str, int]:
 
 def run_spine_and_read_api(settings: Settings, days: list[dt.date]):
     from serving.app import create_app
-
     from wayra.cli.pipeline import materialize_graph
 
     watch_ids, owner_key, stranger_key = seed_traveller_and_watches(settings)

@@ -72,3 +72,21 @@ def test_a_failed_replace_leaves_the_old_partition_intact(warehouse):
         )
         == 1.10
     )
+
+
+def test_concatenated_batches_with_an_empty_chunk_land_intact(warehouse):
+    """An empty polars-made chunk ahead of a full one (a day where one feed quarantined
+    nothing) once made pyarrow's CSV writer emit NUL bytes, which broke COPY."""
+    import polars as pl
+
+    full = pl.from_arrow(rates(D1, 1.10))
+    empty = full.filter(pl.col("currency") == "none")
+    batch = pa.concat_tables([f.to_arrow().cast(ECB_RATE_SCHEMA) for f in (empty, full)])
+    warehouse.replace_partitions("ecb_rates", batch, [D1])
+    rows = warehouse.query_arrow(
+        f"SELECT partition_date, currency FROM {warehouse.raw('ecb_rates')} ORDER BY currency"
+    ).to_pylist()
+    assert rows == [
+        {"partition_date": D1, "currency": "JPY"},
+        {"partition_date": D1, "currency": "USD"},
+    ]

@@ -117,7 +117,9 @@ class Warehouse:
                 con.unregister("_wayra_batch")
             return
         buffer = io.BytesIO()
-        pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False))
+        # pyarrow's CSV writer emits NUL bytes for some multi-chunk date32 columns (seen with
+        # concatenated polars output); one contiguous chunk per column writes correctly.
+        pacsv.write_csv(data.combine_chunks(), buffer, pacsv.WriteOptions(include_header=False))
         with (
             con.cursor() as cur,
             cur.copy(f"COPY {qualified} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,

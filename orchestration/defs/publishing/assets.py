@@ -1,9 +1,9 @@
 """Publish what serving needs into the operational store, one version per run, atomically."""
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
-from wayra.opstore.publication import publish_recommendations
 
 from orchestration.defs.resources import OperationalStoreResource, WarehouseResource
+from wayra.opstore.publication import publish_recommendations
 
 BEST_PACKAGES_MART = "fct_best_current_packages"
 

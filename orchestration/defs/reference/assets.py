@@ -4,12 +4,12 @@ import datetime as dt
 
 import pyarrow as pa
 from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, asset
-from wayra.simulator.geography import city_code_for_airport
 
 from orchestration.defs.partitions import observation_days
 from orchestration.defs.resources import OperationalStoreResource, WarehouseResource
 from wayra.money import MINOR_UNIT_EXPONENTS, ecb_rate
 from wayra.opstore.models import Watch
+from wayra.simulator.geography import city_code_for_airport
 from wayra.warehouse.raw_tables import ECB_RATE_SCHEMA, OPERATIONAL_WATCH_SCHEMA
 
 

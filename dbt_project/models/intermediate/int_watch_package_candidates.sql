@@ -1,0 +1,234 @@
+{#
+  Every complete package a watch could buy today: one row per active watch x departure date in
+  [depart_from, depart_to] x nights in [nights_min, nights_max] for which a cheapest outbound
+  flight, inbound flight and hotel stay all exist. "Cheapest" compares prices after exact
+  conversion into the watch currency at the ECB rates of the quote's observation day.
+#}
+
+{% set max_day_offset = 400 %}
+
+with watches as (
+
+    select * from (
+        select
+            watch_extracts.*,
+            -- The extract is a snapshot, but a doubled extract must not double the packages.
+            row_number() over (partition by watch_id order by extracted_at desc) as extract_rank
+        from {{ ref('stg_operational__watches') }} as watch_extracts
+    ) as latest_extract
+    where extract_rank = 1 and status = 'active'
+
+),
+
+flights as (
+
+    select * from {{ ref('int_flight_legs_latest') }}
+
+),
+
+hotels as (
+
+    select * from {{ ref('int_hotel_stays_latest') }}
+
+),
+
+rates as (
+
+    select * from {{ ref('stg_ecb__rates') }}
+
+),
+
+day_offsets as (
+
+    select cast(generated_number as integer) - 1 as day_offset
+    from ({{ dbt.generate_series(max_day_offset) }}) as series
+
+),
+
+trips as (
+
+    select
+        watches.watch_id,
+        cast(watches.depart_from + departure_offsets.day_offset as date) as departure_date,
+        night_counts.day_offset as nights,
+        cast(watches.depart_from + departure_offsets.day_offset + night_counts.day_offset as date)
+            as return_date
+    from watches
+    inner join day_offsets as departure_offsets
+        on departure_offsets.day_offset <= watches.depart_to - watches.depart_from
+    inner join day_offsets as night_counts
+        on night_counts.day_offset between watches.nights_min and watches.nights_max
+
+),
+
+{% for leg, from_col, to_col, first_day, last_day in [
+    ('outbound', 'origin', 'destination', 'watches.depart_from', 'watches.depart_to'),
+    ('inbound', 'destination', 'origin',
+        'watches.depart_from + watches.nights_min', 'watches.depart_to + watches.nights_max'),
+] %}
+{{ leg }}_options as (
+
+    select
+        watches.watch_id,
+        flights.observed_on,
+        flights.departure_date,
+        flights.provider,
+        flights.offer_id,
+        flights.carrier,
+        flights.flight_number,
+        flights.departure_at,
+        flights.arrival_at,
+        flights.stops,
+        flights.total_minor,
+        flights.currency,
+        {{ wayra.convert_minor(
+            'flights.total_minor', 'flights.price_exponent', 'flights.price_units_per_eur',
+            'watch_rates.minor_unit_exponent', 'watch_rates.units_per_eur'
+        ) }} as converted_minor,
+        least(flights.price_rate_date, watch_rates.rate_date) as fx_rate_date
+    from watches
+    inner join flights
+        on flights.origin = watches.{{ from_col }}
+        and flights.destination = watches.{{ to_col }}
+        and flights.departure_date between {{ first_day }} and {{ last_day }}
+        and flights.adults = watches.adults
+        and flights.cabin = watches.cabin
+        and (flights.seats_left is null or flights.seats_left >= watches.adults)
+        and (watches.max_stops is null or flights.stops <= watches.max_stops)
+    inner join rates as watch_rates
+        on watch_rates.partition_date = flights.observed_on
+        and watch_rates.currency = watches.currency
+
+),
+
+cheapest_{{ leg }} as (
+
+    select * from (
+        select
+            {{ leg }}_options.*,
+            row_number() over (
+                partition by watch_id, departure_date
+                order by converted_minor, offer_id, provider
+            ) as price_rank
+        from {{ leg }}_options
+    ) as ranked
+    where price_rank = 1
+
+),
+{% endfor %}
+
+hotel_options as (
+
+    select
+        watches.watch_id,
+        hotels.observed_on,
+        hotels.check_in,
+        hotels.nights,
+        hotels.provider,
+        hotels.offer_id,
+        hotels.hotel_id,
+        hotels.hotel_name,
+        hotels.stars,
+        hotels.is_refundable,
+        hotels.total_minor,
+        hotels.currency,
+        {{ wayra.convert_minor(
+            'hotels.total_minor', 'hotels.price_exponent', 'hotels.price_units_per_eur',
+            'watch_rates.minor_unit_exponent', 'watch_rates.units_per_eur'
+        ) }} as converted_minor,
+        least(hotels.price_rate_date, watch_rates.rate_date) as fx_rate_date
+    from watches
+    inner join hotels
+        on hotels.city_code = watches.destination_city_code
+        and hotels.check_in between watches.depart_from and watches.depart_to
+        and hotels.nights between watches.nights_min and watches.nights_max
+        -- The planner searches stays for the watch's party size; other sizes price other rooms.
+        and hotels.adults = watches.adults
+        and (hotels.rooms_left is null or hotels.rooms_left >= 1)
+    inner join rates as watch_rates
+        on watch_rates.partition_date = hotels.observed_on
+        and watch_rates.currency = watches.currency
+
+),
+
+cheapest_hotel as (
+
+    select * from (
+        select
+            hotel_options.*,
+            row_number() over (
+                partition by watch_id, check_in, nights
+                order by converted_minor, offer_id, provider
+            ) as price_rank
+        from hotel_options
+    ) as ranked
+    where price_rank = 1
+
+)
+
+select
+    watches.watch_id,
+    watches.user_id,
+    cheapest_outbound.observed_on,
+    trips.departure_date,
+    trips.return_date,
+    trips.nights,
+    cast(
+        cheapest_outbound.converted_minor
+        + cheapest_inbound.converted_minor
+        + cheapest_hotel.converted_minor
+    as bigint) as package_total_minor,
+    watches.currency,
+    watches.budget_minor,
+    -- The oldest ECB publication any of the three conversions relied on.
+    least(
+        cheapest_outbound.fx_rate_date,
+        cheapest_inbound.fx_rate_date,
+        cheapest_hotel.fx_rate_date
+    ) as fx_rate_date,
+
+    cheapest_outbound.provider as outbound_provider,
+    cheapest_outbound.offer_id as outbound_offer_id,
+    cheapest_outbound.carrier as outbound_carrier,
+    cheapest_outbound.flight_number as outbound_flight_number,
+    cheapest_outbound.departure_at as outbound_departure_at,
+    cheapest_outbound.arrival_at as outbound_arrival_at,
+    cheapest_outbound.stops as outbound_stops,
+    cheapest_outbound.total_minor as outbound_total_minor,
+    cheapest_outbound.currency as outbound_currency,
+    cheapest_outbound.converted_minor as outbound_converted_minor,
+
+    cheapest_inbound.provider as inbound_provider,
+    cheapest_inbound.offer_id as inbound_offer_id,
+    cheapest_inbound.carrier as inbound_carrier,
+    cheapest_inbound.flight_number as inbound_flight_number,
+    cheapest_inbound.departure_at as inbound_departure_at,
+    cheapest_inbound.arrival_at as inbound_arrival_at,
+    cheapest_inbound.stops as inbound_stops,
+    cheapest_inbound.total_minor as inbound_total_minor,
+    cheapest_inbound.currency as inbound_currency,
+    cheapest_inbound.converted_minor as inbound_converted_minor,
+
+    cheapest_hotel.provider as hotel_provider,
+    cheapest_hotel.offer_id as hotel_offer_id,
+    cheapest_hotel.hotel_id,
+    cheapest_hotel.hotel_name,
+    cheapest_hotel.stars as hotel_stars,
+    cheapest_hotel.is_refundable as hotel_refundable,
+    cheapest_hotel.total_minor as hotel_total_minor,
+    cheapest_hotel.currency as hotel_currency,
+    cheapest_hotel.converted_minor as hotel_converted_minor
+
+from trips
+inner join watches
+    on watches.watch_id = trips.watch_id
+inner join cheapest_outbound
+    on cheapest_outbound.watch_id = trips.watch_id
+    and cheapest_outbound.departure_date = trips.departure_date
+inner join cheapest_inbound
+    on cheapest_inbound.watch_id = trips.watch_id
+    and cheapest_inbound.departure_date = trips.return_date
+inner join cheapest_hotel
+    on cheapest_hotel.watch_id = trips.watch_id
+    and cheapest_hotel.check_in = trips.departure_date
+    and cheapest_hotel.nights = trips.nights

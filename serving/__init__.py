@@ -1,0 +1,1 @@
+"""Wayra's HTTP API (FastAPI) over the operational store."""

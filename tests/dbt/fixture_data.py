@@ -1,0 +1,195 @@
+"""A small hand-built warehouse for the dbt tests: three active watches in EUR, GBP and JPY, a
+paused one and one without hotels, quotes in four currencies with traps (wrong cabin, too many
+stops, too few seats, sold-out rooms, wrong party size, a cheaper stale partition)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import pyarrow as pa
+
+from wayra.warehouse import RAW_TABLES, Warehouse
+
+OBSERVED_ON = dt.date(2025, 6, 1)
+STALE_DAY = dt.date(2025, 5, 31)
+RATE_DATE = dt.date(2025, 5, 30)
+
+# units per EUR and minor-unit exponent, as the ECB feed lands them.
+RATES: dict[str, tuple[str, int]] = {
+    "EUR": ("1", 2),
+    "GBP": ("0.8575", 2),
+    "JPY": ("163.09", 0),
+    "USD": ("1.1347", 2),
+}
+
+
+def convert_minor(amount_minor: int, source: str, target: str) -> int:
+    """Independent reference: Decimal through EUR, rounded half to even once."""
+    source_rate, source_exp = RATES[source]
+    target_rate, target_exp = RATES[target]
+    major = Decimal(amount_minor).scaleb(-source_exp)
+    converted = major / Decimal(source_rate) * Decimal(target_rate)
+    return int(converted.scaleb(target_exp).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def _ts(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
+
+
+def _watch(watch_id, currency, origin, destination, city, depart_from, depart_to, nights,
+           adults, cabin, max_stops, budget_minor, status="active"):  # fmt: skip
+    return {
+        "watch_id": watch_id,
+        "user_id": f"user-{watch_id}",
+        "origin": origin,
+        "destination": destination,
+        "destination_city_code": city,
+        "depart_from": depart_from,
+        "depart_to": depart_to,
+        "nights_min": nights[0],
+        "nights_max": nights[1],
+        "adults": adults,
+        "cabin": cabin,
+        "max_stops": max_stops,
+        "budget_minor": budget_minor,
+        "currency": currency,
+        "status": status,
+        "created_at": _ts(dt.date(2025, 5, 1), 9),
+        "extracted_at": _ts(OBSERVED_ON, 0),
+    }
+
+
+def _flight(offer_id, origin, destination, day, total_minor, currency, *, cabin="ECONOMY",
+            adults=1, stops=0, seats_left=9, partition=OBSERVED_ON):  # fmt: skip
+    return {
+        "partition_date": partition,
+        "provider": "skyprov",
+        "request_id": f"req-{offer_id}",
+        "observed_at": _ts(partition, 6),
+        "offer_id": offer_id,
+        "payload_hash": f"hash-{offer_id}",
+        "origin": origin,
+        "destination": destination,
+        "departure_date": day,
+        "carrier": "WY",
+        "flight_number": f"WY{zlib.crc32(offer_id.encode()) % 9000 + 100}",
+        "stops": stops,
+        "cabin": cabin,
+        "adults": adults,
+        "departure_at": _ts(day, 8),
+        "arrival_at": _ts(day, 12),
+        "duration_minutes": 240,
+        "fare_bucket": "Y",
+        "seats_left": seats_left,
+        "promotion": False,
+        "total_minor": total_minor,
+        "currency": currency,
+    }
+
+
+def _hotel(offer_id, city, check_in, nights, total_minor, currency, *, adults=1, rooms_left=5,
+           partition=OBSERVED_ON):  # fmt: skip
+    return {
+        "partition_date": partition,
+        "provider": "staysim",
+        "request_id": f"req-{offer_id}",
+        "observed_at": _ts(partition, 7),
+        "offer_id": offer_id,
+        "payload_hash": f"hash-{offer_id}",
+        "city_code": city,
+        "hotel_id": f"hotel-{offer_id}",
+        "hotel_name": f"Hotel {offer_id.upper()}",
+        "stars": 4,
+        "latitude": 48.85,
+        "longitude": 2.35,
+        "distance_km": 1.5,
+        "check_in": check_in,
+        "check_out": check_in + dt.timedelta(days=nights),
+        "nights": nights,
+        "adults": adults,
+        "room_type": "double",
+        "refundable": True,
+        "rooms_left": rooms_left,
+        "total_minor": total_minor,
+        "currency": currency,
+    }
+
+
+D = dt.date
+
+WATCHES = [
+    _watch("w-eur", "EUR", "LIS", "CDG", "PAR", D(2025, 7, 1), D(2025, 7, 2), (2, 3), 2, "ECONOMY", 1, 100_000),
+    _watch("w-gbp", "GBP", "LHR", "NRT", "TYO", D(2025, 7, 10), D(2025, 7, 10), (5, 5), 1, "BUSINESS", None, 500_000),
+    _watch("w-jpy", "JPY", "NRT", "LIS", "LIS", D(2025, 8, 1), D(2025, 8, 1), (4, 4), 1, "ECONOMY", None, 200_000),
+    _watch("w-paused", "EUR", "LIS", "CDG", "PAR", D(2025, 7, 1), D(2025, 7, 2), (2, 3), 2, "ECONOMY", 1, 100_000, status="paused"),
+    _watch("w-nohotel", "EUR", "LIS", "CDG", "XXX", D(2025, 7, 1), D(2025, 7, 1), (2, 2), 2, "ECONOMY", 1, 100_000),
+]  # fmt: skip
+
+FLIGHTS = [
+    # w-eur outbound LIS->CDG, 2 adults, economy, <= 1 stop
+    _flight("e-out-0701-usd", "LIS", "CDG", D(2025, 7, 1), 30_000, "USD", adults=2),
+    _flight("e-out-0701-biz", "LIS", "CDG", D(2025, 7, 1), 10_000, "EUR", adults=2, cabin="BUSINESS"),
+    _flight("e-out-0701-stale", "LIS", "CDG", D(2025, 7, 1), 100, "EUR", adults=2, partition=STALE_DAY),
+    _flight("e-out-0702-2stops", "LIS", "CDG", D(2025, 7, 2), 12_000, "EUR", adults=2, stops=2),
+    _flight("e-out-0702-gbp", "LIS", "CDG", D(2025, 7, 2), 22_000, "GBP", adults=2, stops=1, seats_left=2),
+    _flight("e-out-0702-soldout", "LIS", "CDG", D(2025, 7, 2), 1_000, "EUR", adults=2, seats_left=1),
+    _flight("e-out-0702-1adult", "LIS", "CDG", D(2025, 7, 2), 900, "EUR", adults=1),
+    # w-eur inbound CDG->LIS
+    _flight("e-in-0703", "CDG", "LIS", D(2025, 7, 3), 20_000, "EUR", adults=2),
+    _flight("e-in-0704", "CDG", "LIS", D(2025, 7, 4), 18_000, "EUR", adults=2, seats_left=None),
+    _flight("e-in-0705-jpy", "CDG", "LIS", D(2025, 7, 5), 3_000_000, "JPY", adults=2),
+    # w-gbp LHR<->NRT business, any stops
+    _flight("g-out-eur", "LHR", "NRT", D(2025, 7, 10), 150_000, "EUR", cabin="BUSINESS", stops=2),
+    _flight("g-out-jpy", "LHR", "NRT", D(2025, 7, 10), 250_000, "JPY", cabin="BUSINESS"),
+    _flight("g-out-eco", "LHR", "NRT", D(2025, 7, 10), 50_000, "GBP"),
+    _flight("g-in-jpy", "NRT", "LHR", D(2025, 7, 15), 260_000, "JPY", cabin="BUSINESS"),
+    _flight("g-in-usd-2ad", "NRT", "LHR", D(2025, 7, 15), 1_000, "USD", cabin="BUSINESS", adults=2),
+    _flight("g-in-usd", "NRT", "LHR", D(2025, 7, 15), 199_999, "USD", cabin="BUSINESS"),
+    # w-jpy NRT<->LIS economy
+    _flight("j-out-eur", "NRT", "LIS", D(2025, 8, 1), 65_432, "EUR"),
+    _flight("j-out-usd", "NRT", "LIS", D(2025, 8, 1), 70_000, "USD"),
+    _flight("j-in-gbp", "LIS", "NRT", D(2025, 8, 5), 55_555, "GBP"),
+    # w-nohotel shares w-eur's flights but no hotel exists in XXX
+]  # fmt: skip
+
+HOTELS = [
+    _hotel("h-par-0701-2n", "PAR", D(2025, 7, 1), 2, 40_000, "EUR", adults=2),
+    _hotel("h-par-0701-3n", "PAR", D(2025, 7, 1), 3, 52_000, "EUR", adults=2),
+    _hotel("h-par-0702-2n-gbp", "PAR", D(2025, 7, 2), 2, 30_000, "GBP", adults=2),
+    _hotel("h-par-0702-2n-1ad", "PAR", D(2025, 7, 2), 2, 5_000, "EUR", adults=1),
+    _hotel("h-par-0702-3n-full", "PAR", D(2025, 7, 2), 3, 6_000, "EUR", adults=2, rooms_left=0),
+    _hotel("h-par-0702-3n", "PAR", D(2025, 7, 2), 3, 61_000, "EUR", adults=2),
+    _hotel("h-tyo-jpy", "TYO", D(2025, 7, 10), 5, 120_000, "JPY"),
+    _hotel("h-tyo-eur", "TYO", D(2025, 7, 10), 5, 70_000, "EUR"),
+    _hotel("h-lis-eur", "LIS", D(2025, 8, 1), 4, 48_000, "EUR"),
+    _hotel("h-lis-usd", "LIS", D(2025, 8, 1), 4, 50_000, "USD", rooms_left=None),
+]  # fmt: skip
+
+
+def ecb_rows() -> list[dict]:
+    return [
+        {
+            "partition_date": day,
+            "currency": currency,
+            "units_per_eur": float(rate),
+            "rate_date": RATE_DATE,
+            "minor_unit_exponent": exponent,
+        }
+        for day in (STALE_DAY, OBSERVED_ON)
+        for currency, (rate, exponent) in RATES.items()
+    ]
+
+
+def _table(name: str, rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=RAW_TABLES[name])
+
+
+def land_fixture(warehouse: Warehouse) -> None:
+    warehouse.ensure_raw_tables()
+    days = [STALE_DAY, OBSERVED_ON]
+    warehouse.replace_partitions("flight_quotes", _table("flight_quotes", FLIGHTS), days)
+    warehouse.replace_partitions("hotel_quotes", _table("hotel_quotes", HOTELS), days)
+    warehouse.replace_partitions("ecb_rates", _table("ecb_rates", ecb_rows()), days)
+    warehouse.replace_table("operational_watches", _table("operational_watches", WATCHES))

@@ -1,0 +1,190 @@
+"""ORM models of the operational store: users, their watches, and published recommendations.
+
+Enumerations are plain strings guarded by CHECK constraints rather than native enum types:
+adding a plan or a cabin then needs no ``ALTER TYPE`` on PostgreSQL nor a table rebuild on
+SQLite beyond what a batch migration already does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+PLANS = ("free", "monitoring", "optimization", "automation")
+CABINS = ("ECONOMY", "PREMIUM_ECONOMY", "BUSINESS", "FIRST")
+WATCH_STATUSES = ("active", "paused")
+LEG_KINDS = ("outbound", "inbound", "hotel")
+
+# Deterministic constraint names: batch migrations on SQLite recreate tables and must be able
+# to name (and drop) every constraint; unnamed ones cannot be addressed later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp that is always UTC and always timezone-aware in Python.
+
+    PostgreSQL keeps the offset (``timestamptz``); SQLite stores a bare string and hands back
+    naive values, so UTC is normalised on the way in and re-attached on the way out. Naive
+    input is refused: guessing its zone is how off-by-hours bugs get into price histories.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"UTCDateTime expects a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware value")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+# JSONB on PostgreSQL (indexable, compact); plain JSON text elsewhere.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("plan", PLANS), name="plan"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    plan: Mapped[str] = mapped_column(String(20), default="free", server_default="free")
+    # The leading characters of the key, stored in clear so a presented key finds its row
+    # with an index lookup; they alone cannot authenticate.
+    api_key_prefix: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    # SHA-256 of the whole key. Keys are 256-bit random tokens, not human passwords, so there
+    # is nothing to brute-force and a slow KDF (bcrypt/argon2) would only add latency to
+    # every request; a fast hash still keeps a database leak from yielding usable keys.
+    api_key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    watches: Mapped[list[Watch]] = relationship(back_populates="user")
+
+
+class Watch(Base):
+    __tablename__ = "watches"
+    __table_args__ = (
+        CheckConstraint(_in("cabin", CABINS), name="cabin"),
+        CheckConstraint(_in("status", WATCH_STATUSES), name="status"),
+        CheckConstraint("origin <> destination", name="distinct_airports"),
+        CheckConstraint("depart_from <= depart_to", name="depart_window"),
+        CheckConstraint("nights_min >= 1 AND nights_max >= nights_min", name="nights"),
+        CheckConstraint("adults BETWEEN 1 AND 9 AND children >= 0", name="travellers"),
+        CheckConstraint("budget_minor > 0", name="budget_positive"),
+        CheckConstraint("max_stops IS NULL OR max_stops >= 0", name="max_stops"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    origin: Mapped[str] = mapped_column(String(3))
+    destination: Mapped[str] = mapped_column(String(3))
+    depart_from: Mapped[dt.date] = mapped_column(Date)
+    depart_to: Mapped[dt.date] = mapped_column(Date)
+    nights_min: Mapped[int] = mapped_column(Integer)
+    nights_max: Mapped[int] = mapped_column(Integer)
+    adults: Mapped[int] = mapped_column(Integer, default=1)
+    children: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cabin: Mapped[str] = mapped_column(String(20), default="ECONOMY")
+    max_stops: Mapped[int | None] = mapped_column(Integer)
+    budget_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="watches")
+
+
+class RecommendationPublication(Base):
+    """One immutable snapshot of recommendations. Readers always use the highest version, and
+    a version becomes visible only together with all of its rows (one transaction)."""
+
+    __tablename__ = "recommendation_publications"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    source_run_id: Mapped[str] = mapped_column(String(200))
+    watch_count: Mapped[int] = mapped_column(Integer)
+    package_count: Mapped[int] = mapped_column(Integer)
+    # Input rows dropped because their watch no longer exists (deleted since the mart ran).
+    skipped_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Recommendation(Base):
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        # Also the lookup index for "this watch's packages in version N".
+        UniqueConstraint("version", "watch_id", "rank", name="uq_recommendations_version_watch"),
+        Index("ix_recommendations_watch_version", "watch_id", "version"),
+        CheckConstraint("rank >= 1", name="rank"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    version: Mapped[int] = mapped_column(
+        ForeignKey("recommendation_publications.version", ondelete="CASCADE")
+    )
+    watch_id: Mapped[str] = mapped_column(ForeignKey("watches.id", ondelete="CASCADE"))
+    rank: Mapped[int] = mapped_column(Integer)
+    observed_on: Mapped[dt.date] = mapped_column(Date)
+    departure_date: Mapped[dt.date] = mapped_column(Date)
+    return_date: Mapped[dt.date] = mapped_column(Date)
+    nights: Mapped[int] = mapped_column(Integer)
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    budget_minor: Mapped[int] = mapped_column(BigInteger)
+    within_budget: Mapped[bool]
+    legs: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    fx_rate_date: Mapped[dt.date | None] = mapped_column(Date)
