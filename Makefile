@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# Exact versions from the lock, then the project itself without re-resolving.
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	# compat mode puts the checkout on sys.path, so newly added packages import without reinstalling.
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . --config-settings editable_mode=compat
 	@touch $(STAMP)
 
 # Dagster loads dbt assets from the manifest; parse once per model change.

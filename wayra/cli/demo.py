@@ -186,5 +186,6 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
         "  Dagster UI:  [bold]make dagster[/]   (or .venv/bin/wayra ui dagster) -> http://127.0.0.1:3000\n"
         "  API:         [bold]make api[/]       (or .venv/bin/wayra ui api)     -> http://127.0.0.1:8000/docs\n"
         f"  Your API key (shown once): [bold]{summary.api_key}[/]\n"
-        f'  curl -H "Authorization: Bearer {summary.api_key}" http://127.0.0.1:8000/v1/watches'
+        f'  curl -H "Authorization: Bearer {summary.api_key}" http://127.0.0.1:8000/v1/watches',
+        soft_wrap=True,
     )

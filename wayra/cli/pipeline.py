@@ -11,6 +11,8 @@ from wayra.settings import Settings
 PARTITIONED_GROUPS = ("ingestion", "reference")
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+# The CLI shows its own progress; Dagster's step logs stay in the instance (and the UI).
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def dagster_instance(settings: Settings):
@@ -48,6 +50,7 @@ def materialize_graph(
         selection=AssetSelection.assets("raw_operational_watches"),
         resources=resources,
         instance=instance,
+        run_config=QUIET_RUN_CONFIG,
     )
     step("watches extracted", 0)
     for chunk in day_chunks(days, chunk_days):
@@ -56,6 +59,7 @@ def materialize_graph(
             selection=partitioned,
             resources=resources,
             instance=instance,
+            run_config=QUIET_RUN_CONFIG,
             tags={RANGE_START_TAG: chunk[0].isoformat(), RANGE_END_TAG: chunk[-1].isoformat()},
         )
         step(f"collected {chunk[0]} .. {chunk[-1]}", len(chunk))
@@ -66,6 +70,7 @@ def materialize_graph(
         - AssetSelection.assets("raw_operational_watches"),
         resources=resources,
         instance=instance,
+        run_config=QUIET_RUN_CONFIG,
     )
     step("dbt models built, recommendations published", 0)
     publish = result.asset_materializations_for_node("published_recommendations")

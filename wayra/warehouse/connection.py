@@ -131,7 +131,7 @@ class Warehouse:
         """Run a query; use ``?`` placeholders (translated for PostgreSQL)."""
         with self.connect() as con:
             if self.backend == "duckdb":
-                return con.execute(sql, params or []).to_arrow_table()
+                return con.sql(sql, params=params or None).to_arrow_table()
             with con.cursor() as cur:
                 cur.execute(sql.replace("?", "%s"), params or None)
                 if cur.description is None:
