@@ -12,7 +12,7 @@ BENCHMARKS = ["bench.ingestion"]
 
 
 def main(selected: list[str]) -> None:
-    console = Console()
+    console = Console(width=200)
     table = Table(title="Wayra benchmarks (ratios against a baseline measured in the same run)")
     for column in ("benchmark", "measured", "baseline", "ratio", "notes"):
         table.add_column(column)

@@ -8,14 +8,12 @@ import os
 import tempfile
 
 import duckdb
-import pyarrow as pa
-from wayra.providers.simulated import default_simulated_providers
 
 from bench.harness import BenchResult, best_of
-from data_contracts import load_contract
 from wayra.collection.collector import collect
-from wayra.collection.ingest import observation_instant
+from wayra.collection.ingest import observation_instant, validate_and_land
 from wayra.collection.planner import WatchSpec, plan_searches
+from wayra.providers.simulated import default_simulated_providers
 from wayra.settings import Settings
 from wayra.simulator.geography import city_code_for_airport
 from wayra.warehouse import Warehouse
@@ -61,18 +59,7 @@ def run() -> list[BenchResult]:
         warehouse.ensure_raw_tables()
 
         def wayra_path() -> None:
-            landing = {}
-            quarantined = []
-            for feed, table in (
-                ("flight_quotes", batch.flight_quotes),
-                ("hotel_quotes", batch.hotel_quotes),
-            ):
-                result = load_contract(feed).validate(table)
-                landing[feed] = result.valid
-                quarantined.append(result.quarantined)
-            landing["quote_quarantine"] = pa.concat_tables(quarantined)
-            landing["provider_requests"] = batch.requests
-            warehouse.replace_partitions_of(landing, [day])
+            validate_and_land(warehouse, batch, day)
 
         baseline_path = os.path.join(tmp, "baseline.duckdb")
         con = duckdb.connect(baseline_path)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from data_contracts import load_contract
-from wayra.collection.collector import collect
+from data_contracts import ValidationResult, load_contract
+from wayra.collection.collector import CollectedBatch, collect
 from wayra.collection.planner import WatchSpec, plan_searches
 from wayra.warehouse import Warehouse
 
@@ -55,6 +55,29 @@ class IngestionReport:
         return sum(f.landed for f in self.feeds.values())
 
 
+def validate_and_land(
+    warehouse: Warehouse, batch: CollectedBatch, day: dt.date
+) -> dict[str, ValidationResult]:
+    """Split each feed by its contract and land the day (valid quotes, quarantine, request log)
+    in one transaction; returns each feed's validation result."""
+    results = {
+        feed: load_contract(feed).validate(rows)
+        for feed, rows in (
+            ("flight_quotes", batch.flight_quotes),
+            ("hotel_quotes", batch.hotel_quotes),
+        )
+    }
+    warehouse.replace_partitions_of(
+        {
+            **{feed: result.valid for feed, result in results.items()},
+            "quote_quarantine": pa.concat_tables([r.quarantined for r in results.values()]),
+            "provider_requests": batch.requests,
+        },
+        [day],
+    )
+    return results
+
+
 def ingest_partitions(
     warehouse: Warehouse,
     watches: Sequence[WatchSpec],
@@ -73,23 +96,12 @@ def ingest_partitions(
         report.requests += batch.requests.num_rows
         report.failed_requests += sum(s != "ok" for s in batch.requests["status"].to_pylist())
 
-        landing: dict[str, pa.Table] = {}
-        quarantined = []
-        for feed, rows in (
-            ("flight_quotes", batch.flight_quotes),
-            ("hotel_quotes", batch.hotel_quotes),
-        ):
-            result = load_contract(feed).validate(rows)
-            landing[feed] = result.valid
-            quarantined.append(result.quarantined)
+        for feed, result in validate_and_land(warehouse, batch, day).items():
             stats = report.feeds[feed]
             stats.landed += result.valid.num_rows
             stats.quarantined += result.quarantined.num_rows
             for rule in result.quarantined["rule"].to_pylist():
                 stats.quarantine_by_rule[rule] = stats.quarantine_by_rule.get(rule, 0) + 1
-        landing["quote_quarantine"] = pa.concat_tables(quarantined)
-        landing["provider_requests"] = batch.requests
-        warehouse.replace_partitions_of(landing, [day])
         report.partitions.append(day)
         if on_partition:
             on_partition(day, report)
