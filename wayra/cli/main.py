@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -40,12 +42,20 @@ def migrate() -> None:
     console.print(f"Operational store at head: {settings.operational_store_url}")
 
 
+def _with_venv_on_path() -> None:
+    """Tools installed beside this interpreter (dagster, dbt) must be found even when the
+    virtualenv was never activated (`make dagster` runs .venv/bin/wayra directly)."""
+    bin_dir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+
+
 @ui_app.command("dagster")
 def dagster_ui(port: int = 3000) -> None:
     """Start the Dagster UI on this data directory's instance."""
     settings = Settings()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    _with_venv_on_path()
     os.execvp("dagster", ["dagster", "dev", "-m", "orchestration.definitions", "-p", str(port)])
 
 
