@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WarehouseBackend = Literal["duckdb", "postgres"]
@@ -37,6 +37,19 @@ class Settings(BaseSettings):
     history_start: str = Field(
         default="2025-01-01", description="First daily partition of the quote history (UTC)."
     )
+
+    # --- real providers (unset credentials = connector not configured) ---------------------
+    amadeus_client_id: str | None = None
+    amadeus_client_secret: SecretStr | None = None
+    # The SDK's test host by default; an http://127.0.0.1:PORT value points the real SDK at a
+    # local server (tests, recorded responses).
+    amadeus_base_url: str = "https://test.api.amadeus.com"
+    duffel_access_token: SecretStr | None = None
+    duffel_base_url: str = "https://api.duffel.com"
+    hotelbeds_api_key: str | None = None
+    hotelbeds_secret: SecretStr | None = None
+    hotelbeds_base_url: str = "https://api.test.hotelbeds.com"
+    provider_timeout_seconds: float = 20.0
 
     @field_validator("data_dir")
     @classmethod
