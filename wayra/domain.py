@@ -126,6 +126,7 @@ PROVIDER_REQUEST_SCHEMA = pa.schema(
         pa.field("status", pa.string(), nullable=False),
         pa.field("error", pa.string()),
         pa.field("latency_ms", pa.float64(), nullable=False),
+        pa.field("attempts", pa.int16(), nullable=False),
         pa.field("quotes_returned", pa.int32(), nullable=False),
         pa.field("watches_served", pa.int32(), nullable=False),
     ]

@@ -90,3 +90,37 @@ def test_concatenated_batches_with_an_empty_chunk_land_intact(warehouse):
         {"partition_date": D1, "currency": "JPY"},
         {"partition_date": D1, "currency": "USD"},
     ]
+
+
+def test_raw_tables_evolve_additively(warehouse, monkeypatch):
+    """A newer schema adds columns to an existing table, and a retired column stops blocking
+    inserts; rows already landed stay."""
+    from wayra.warehouse import raw_tables
+
+    warehouse.replace_partitions("ecb_rates", rates(D1, 1.10), [D1])
+    evolved = raw_tables.ECB_RATE_SCHEMA.remove(
+        raw_tables.ECB_RATE_SCHEMA.get_field_index("rate_date")
+    ).append(pa.field("source", pa.string()))
+    monkeypatch.setitem(raw_tables.RAW_TABLES, "ecb_rates", evolved)
+    warehouse.ensure_raw_tables()
+    newer = pa.Table.from_pylist(
+        [
+            {
+                "partition_date": D2,
+                "currency": "USD",
+                "units_per_eur": 1.2,
+                "minor_unit_exponent": 2,
+                "source": "ecb",
+            }
+        ],
+        schema=evolved,
+    )
+    warehouse.replace_partitions("ecb_rates", newer, [D2])
+    rows = warehouse.query_arrow(
+        f"SELECT partition_date, source, rate_date FROM {warehouse.raw('ecb_rates')} "
+        "WHERE currency = 'USD' ORDER BY partition_date"
+    ).to_pylist()
+    assert rows == [
+        {"partition_date": D1, "source": None, "rate_date": D1},
+        {"partition_date": D2, "source": "ecb", "rate_date": None},
+    ]

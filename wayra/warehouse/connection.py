@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from wayra.settings import Settings
-from wayra.warehouse.raw_tables import RAW_TABLES, create_table_sql
+from wayra.warehouse.raw_tables import RAW_TABLES, create_table_sql, sql_type
 
 
 class Warehouse:
@@ -53,10 +53,31 @@ class Warehouse:
         return f"{self.raw_schema}.{table}"
 
     def ensure_raw_tables(self) -> None:
+        """Create missing raw tables and evolve existing ones additively: new columns are added
+        (nullable), columns the schema no longer has lose NOT NULL. History is never rewritten."""
         with self.connect() as con, self._transaction(con):
             self._execute(con, f"CREATE SCHEMA IF NOT EXISTS {self.raw_schema}")
             for name, schema in RAW_TABLES.items():
                 self._execute(con, create_table_sql(self.raw(name), schema))
+                existing = self._columns(con, name)
+                for column in schema:
+                    if column.name not in existing:
+                        self._execute(
+                            con,
+                            f"ALTER TABLE {self.raw(name)} ADD COLUMN {column.name} "
+                            f"{sql_type(column.type)}",
+                        )
+                for retired in existing - set(schema.names):
+                    self._execute(
+                        con, f"ALTER TABLE {self.raw(name)} ALTER COLUMN {retired} DROP NOT NULL"
+                    )
+
+    def _columns(self, con: Any, table: str) -> set[str]:
+        sql = (
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = {p} AND table_name = {p}"
+        ).format(p="?" if self.backend == "duckdb" else "%s")
+        return {row[0] for row in con.execute(sql, [self.raw_schema, table]).fetchall()}
 
     # --- writes ----------------------------------------------------------------------------
     def replace_partitions(

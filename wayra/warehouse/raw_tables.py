@@ -65,8 +65,12 @@ _SQL_TYPES = {
 }
 
 
+def sql_type(arrow_type: pa.DataType) -> str:
+    return _SQL_TYPES[arrow_type]
+
+
 def create_table_sql(qualified_name: str, schema: pa.Schema) -> str:
     columns = ",\n  ".join(
-        f"{f.name} {_SQL_TYPES[f.type]}{'' if f.nullable else ' NOT NULL'}" for f in schema
+        f"{f.name} {sql_type(f.type)}{'' if f.nullable else ' NOT NULL'}" for f in schema
     )
     return f"CREATE TABLE IF NOT EXISTS {qualified_name} (\n  {columns}\n)"
