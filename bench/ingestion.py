@@ -59,7 +59,7 @@ def run() -> list[BenchResult]:
         warehouse.ensure_raw_tables()
 
         def wayra_path() -> None:
-            validate_and_land(warehouse, batch, day)
+            validate_and_land(warehouse, batch, day, observation_instant(day))
 
         baseline_path = os.path.join(tmp, "baseline.duckdb")
         con = duckdb.connect(baseline_path)

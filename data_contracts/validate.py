@@ -66,6 +66,7 @@ class Contract:
         bad = frame.filter(is_bad)
         quarantined = bad.select(
             pl.col("partition_date"),
+            pl.col("observed_at"),
             pl.lit(self.feed).alias("feed"),
             pl.col("provider"),
             pl.col("request_id"),

@@ -8,12 +8,12 @@ from dagster import Definitions, load_assets_from_modules
 from dagster_dbt import DbtCliResource
 
 from orchestration.defs.ingestion import assets as ingestion_assets
-from orchestration.defs.ingestion.schedules import daily_collection_job, daily_collection_schedule
+from orchestration.defs.ingestion.schedules import collect_quotes_job, quote_collection_schedule
 from orchestration.defs.publishing import assets as publishing_assets
 from orchestration.defs.reference import assets as reference_assets
 from orchestration.defs.resources import (
     OperationalStoreResource,
-    SimulatedProvidersResource,
+    ProvidersResource,
     WarehouseResource,
 )
 from orchestration.defs.transformation.assets import wayra_dbt_models, wayra_dbt_project
@@ -30,13 +30,13 @@ DBT_EXECUTABLE = str(_venv_dbt) if _venv_dbt.exists() else (shutil.which("dbt") 
 resources = {
     "warehouse": WarehouseResource(),
     "operational_store": OperationalStoreResource(),
-    "providers": SimulatedProvidersResource(),
+    "providers": ProvidersResource(),
     "dbt": DbtCliResource(project_dir=wayra_dbt_project, dbt_executable=DBT_EXECUTABLE),
 }
 
 defs = Definitions(
     assets=all_assets,
-    jobs=[daily_collection_job],
-    schedules=[daily_collection_schedule],
+    jobs=[collect_quotes_job],
+    schedules=[quote_collection_schedule],
     resources=resources,
 )

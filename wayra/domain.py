@@ -135,6 +135,7 @@ PROVIDER_REQUEST_SCHEMA = pa.schema(
 QUARANTINE_SCHEMA = pa.schema(
     [
         pa.field("partition_date", pa.date32(), nullable=False),
+        pa.field("observed_at", UTC_TS),
         pa.field("feed", pa.string(), nullable=False),
         pa.field("provider", pa.string(), nullable=False),
         pa.field("request_id", pa.string(), nullable=False),

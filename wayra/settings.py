@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from wayra.collection.limits import ProviderLimits
+
 WarehouseBackend = Literal["duckdb", "postgres"]
 
 
@@ -50,6 +52,9 @@ class Settings(BaseSettings):
     hotelbeds_secret: SecretStr | None = None
     hotelbeds_base_url: str = "https://api.test.hotelbeds.com"
     provider_timeout_seconds: float = 20.0
+    # Per-provider overrides of wayra.collection.limits.DEFAULT_LIMITS, as JSON, e.g.
+    # WAYRA_PROVIDER_LIMITS='{"amadeus_flights": {"requests_per_second": 5}}'.
+    provider_limits: dict[str, ProviderLimits] = Field(default_factory=dict)
 
     @field_validator("data_dir")
     @classmethod

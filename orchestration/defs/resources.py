@@ -37,17 +37,12 @@ class OperationalStoreResource(WayraSettingsResource):
             engine.dispose()
 
 
-class SimulatedProvidersResource(ConfigurableResource):
-    """The market simulator's providers (the embedded default); seed from settings."""
+class ProvidersResource(WayraSettingsResource):
+    """The simulated providers plus every real connector whose credentials are configured."""
 
-    seed: int | None = None
+    simulated: bool = True
 
-    def providers(self) -> tuple[dict, dict]:
-        from wayra.providers.simulated import default_simulated_providers
+    def provider_set(self):
+        from wayra.providers.registry import configured_providers
 
-        providers = default_simulated_providers(
-            self.seed if self.seed is not None else Settings().simulator_seed
-        )
-        flights = {n: p for n, p in providers.items() if p.category == "flight"}
-        hotels = {n: p for n, p in providers.items() if p.category == "hotel"}
-        return flights, hotels
+        return configured_providers(self.settings(), simulated=self.simulated)

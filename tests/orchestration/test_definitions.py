@@ -63,15 +63,29 @@ def test_quote_feeds_are_daily_partitioned_and_carry_contract_checks():
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert ("raw_flight_quotes", "quarantine_rate_within_contract") in checks
     assert ("raw_hotel_quotes", "quarantine_rate_within_contract") in checks
+    assert ("raw_provider_requests", "provider_circuits_closed") in checks
     # dbt data tests surface as asset checks on the mart
     assert any(asset == "fct_best_current_packages" for asset, _ in checks)
 
 
-def test_schedule_targets_collection():
-    from orchestration.definitions import defs
+def test_collection_runs_every_15_minutes_into_todays_partition():
+    import datetime as dt
 
-    schedule = defs.get_schedule_def("daily_collection_schedule")
-    assert schedule.job_name == "daily_collection"
+    from dagster import build_schedule_context
+
+    from orchestration.definitions import defs
+    from orchestration.defs.ingestion.schedules import OBSERVED_AT_TAG
+
+    schedule = defs.get_schedule_def("quote_collection_schedule")
+    assert schedule.job_name == "collect_quotes"
+    assert schedule.cron_schedule == "*/15 * * * *"
+    tick = dt.datetime(2026, 11, 24, 9, 47, 12, tzinfo=dt.UTC)
+    context = build_schedule_context(
+        scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+    )
+    [request] = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "2026-11-24"
+    assert request.tags[OBSERVED_AT_TAG] == "2026-11-24T09:45:00+00:00"
 
 
 def test_dagster_definitions_validate_passes():

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from data_contracts import ValidationResult, load_contract
-from wayra.collection.collector import CollectedBatch, collect
+from wayra.collection.collector import CollectedBatch, circuit_summary, collect
+from wayra.collection.limits import Clock, ProviderLimits, VirtualClock
 from wayra.collection.planner import WatchSpec, plan_searches
 from wayra.warehouse import Warehouse
 
@@ -43,7 +44,8 @@ class IngestionReport:
     partitions: list[dt.date] = field(default_factory=list)
     watches: int = 0
     requests: int = 0
-    failed_requests: int = 0
+    request_statuses: dict[str, int] = field(default_factory=dict)
+    circuits: dict[str, dict[str, object]] = field(default_factory=dict)
     naive_searches: int = 0
     unique_searches: int = 0
     feeds: dict[str, FeedStats] = field(
@@ -51,12 +53,16 @@ class IngestionReport:
     )
 
     @property
+    def failed_requests(self) -> int:
+        return self.requests - self.request_statuses.get("ok", 0)
+
+    @property
     def quotes_landed(self) -> int:
         return sum(f.landed for f in self.feeds.values())
 
 
 def validate_and_land(
-    warehouse: Warehouse, batch: CollectedBatch, day: dt.date
+    warehouse: Warehouse, batch: CollectedBatch, day: dt.date, observed_at: dt.datetime
 ) -> dict[str, ValidationResult]:
     """Split each feed by its contract and land the day (valid quotes, quarantine, request log)
     in one transaction; returns each feed's validation result."""
@@ -67,13 +73,14 @@ def validate_and_land(
             ("hotel_quotes", batch.hotel_quotes),
         )
     }
-    warehouse.replace_partitions_of(
+    warehouse.replace_observation(
         {
             **{feed: result.valid for feed, result in results.items()},
             "quote_quarantine": pa.concat_tables([r.quarantined for r in results.values()]),
             "provider_requests": batch.requests,
         },
-        [day],
+        day,
+        observed_at,
     )
     return results
 
@@ -85,18 +92,30 @@ def ingest_partitions(
     hotel_providers: Mapping[str, object],
     partition_dates: Iterable[dt.date],
     on_partition: Callable[[dt.date, IngestionReport], None] | None = None,
+    *,
+    observed_at_for: Callable[[dt.date], dt.datetime] = observation_instant,
+    clock: Clock | None = None,
+    limits: Mapping[str, ProviderLimits] | None = None,
 ) -> IngestionReport:
+    """Collect and land each day in turn; a day becomes visible whole or not at all, so a run
+    killed midway leaves complete days behind and a re-run fills the rest."""
     warehouse.ensure_raw_tables()
     report = IngestionReport(watches=len(watches))
+    clock = clock or VirtualClock()
     for day in partition_dates:
+        observed_at = observed_at_for(day)
         plan = plan_searches(watches, day)
-        batch = collect(plan, flight_providers, hotel_providers, observation_instant(day), day)
+        batch = collect(
+            plan, flight_providers, hotel_providers, observed_at, day, clock=clock, limits=limits
+        )
         report.naive_searches += plan.naive_search_count
         report.unique_searches += plan.unique_search_count
         report.requests += batch.requests.num_rows
-        report.failed_requests += sum(s != "ok" for s in batch.requests["status"].to_pylist())
+        for status in batch.requests["status"].to_pylist():
+            report.request_statuses[status] = report.request_statuses.get(status, 0) + 1
+        report.circuits = circuit_summary(batch.circuits)
 
-        for feed, result in validate_and_land(warehouse, batch, day).items():
+        for feed, result in validate_and_land(warehouse, batch, day, observed_at).items():
             stats = report.feeds[feed]
             stats.landed += result.valid.num_rows
             stats.quarantined += result.quarantined.num_rows

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from wayra.settings import Settings
-from wayra.warehouse.raw_tables import RAW_TABLES, create_table_sql, sql_type
+from wayra.warehouse.raw_tables import OBSERVATION_COLUMNS, RAW_TABLES, create_table_sql, sql_type
 
 
 class Warehouse:
@@ -111,6 +111,29 @@ class Warehouse:
                         f"DELETE FROM {self.raw(table)} WHERE {partition_column} IN ({in_list})",
                         list(partitions),
                     )
+                self._bulk_insert(con, self.raw(table), data)
+                landed[table] = data.num_rows
+        return landed
+
+    def replace_observation(
+        self, tables: dict[str, pa.Table], day: dt.date, observed_at: dt.datetime
+    ) -> dict[str, int]:
+        """Replace one collection run's rows (its day and observation instant) in several raw
+        tables in ONE transaction: a re-run of the same instant replaces, a new instant in the
+        same day (the 15-minute schedule) adds to the day's history."""
+        placeholder = "?" if self.backend == "duckdb" else "%s"
+        landed = {}
+        with self.connect() as con, self._transaction(con):
+            for table, data in tables.items():
+                schema = RAW_TABLES[table]
+                data = data.select(schema.names).cast(schema)
+                instant = OBSERVATION_COLUMNS[table]
+                self._execute(
+                    con,
+                    f"DELETE FROM {self.raw(table)} WHERE partition_date = {placeholder} "
+                    f"AND {instant} = {placeholder}",
+                    [day, observed_at],
+                )
                 self._bulk_insert(con, self.raw(table), data)
                 landed[table] = data.num_rows
         return landed

@@ -22,24 +22,45 @@ ECB_RATE_SCHEMA = pa.schema(
     ]
 )
 
+# One row per watch with its scalar preferences; the airports it covers are in
+# OPERATIONAL_WATCH_ROUTE_SCHEMA. Airline lists are comma-separated IATA codes (NULL = none):
+# plain text filters the same way on DuckDB and PostgreSQL, unlike their JSON functions.
 OPERATIONAL_WATCH_SCHEMA = pa.schema(
     [
         pa.field("watch_id", pa.string(), nullable=False),
         pa.field("user_id", pa.string(), nullable=False),
-        pa.field("origin", pa.string(), nullable=False),
-        pa.field("destination", pa.string(), nullable=False),
-        pa.field("destination_city_code", pa.string(), nullable=False),
         pa.field("depart_from", pa.date32(), nullable=False),
         pa.field("depart_to", pa.date32(), nullable=False),
         pa.field("nights_min", pa.int16(), nullable=False),
         pa.field("nights_max", pa.int16(), nullable=False),
         pa.field("adults", pa.int16(), nullable=False),
+        pa.field("children", pa.int16(), nullable=False),
         pa.field("cabin", pa.string(), nullable=False),
         pa.field("max_stops", pa.int16()),
+        pa.field("preferred_airlines", pa.string()),
+        pa.field("excluded_airlines", pa.string()),
+        pa.field("hotel_min_stars", pa.int16()),
+        pa.field("hotel_max_distance_km", pa.float64()),
+        pa.field("hotel_point_latitude", pa.float64()),
+        pa.field("hotel_point_longitude", pa.float64()),
+        pa.field("hotel_refundable_only", pa.bool_(), nullable=False),
         pa.field("budget_minor", pa.int64(), nullable=False),
         pa.field("currency", pa.string(), nullable=False),
+        pa.field("automation_mode", pa.string(), nullable=False),
+        pa.field("timezone", pa.string(), nullable=False),
         pa.field("status", pa.string(), nullable=False),
         pa.field("created_at", UTC_TS, nullable=False),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
+# Every (origin airport, destination airport) pair a watch covers, city codes expanded.
+OPERATIONAL_WATCH_ROUTE_SCHEMA = pa.schema(
+    [
+        pa.field("watch_id", pa.string(), nullable=False),
+        pa.field("origin", pa.string(), nullable=False),
+        pa.field("destination", pa.string(), nullable=False),
+        pa.field("destination_city_code", pa.string(), nullable=False),
         pa.field("extracted_at", UTC_TS, nullable=False),
     ]
 )
@@ -51,6 +72,15 @@ RAW_TABLES: dict[str, pa.Schema] = {
     "quote_quarantine": QUARANTINE_SCHEMA,
     "ecb_rates": ECB_RATE_SCHEMA,
     "operational_watches": OPERATIONAL_WATCH_SCHEMA,
+    "operational_watch_routes": OPERATIONAL_WATCH_ROUTE_SCHEMA,
+}
+
+# The column that says which collection run (observation instant) a row came from.
+OBSERVATION_COLUMNS = {
+    "flight_quotes": "observed_at",
+    "hotel_quotes": "observed_at",
+    "quote_quarantine": "observed_at",
+    "provider_requests": "requested_at",
 }
 
 _SQL_TYPES = {

@@ -4,6 +4,7 @@ import datetime as dt
 
 from dagster import (
     AssetCheckResult,
+    AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
     AssetSpec,
@@ -14,17 +15,19 @@ from dagster import (
 )
 
 from data_contracts import load_contract
+from orchestration.defs.ingestion.schedules import OBSERVED_AT_TAG
 from orchestration.defs.partitions import observation_days
 from orchestration.defs.resources import (
     OperationalStoreResource,
-    SimulatedProvidersResource,
+    ProvidersResource,
     WarehouseResource,
 )
-from wayra.collection.ingest import IngestionReport, ingest_partitions
+from wayra.collection.ingest import IngestionReport, ingest_partitions, observation_instant
 from wayra.collection.watches import active_watch_specs
 
 QUOTE_FEEDS = ("flight_quotes", "hotel_quotes")
 QUARANTINE_CHECK = "quarantine_rate_within_contract"
+CIRCUITS_CHECK = "provider_circuits_closed"
 
 
 @multi_asset(
@@ -53,6 +56,13 @@ QUARANTINE_CHECK = "quarantine_rate_within_contract"
             description="Quarantined share <= the contract's max_quarantine_rate",
         )
         for feed in QUOTE_FEEDS
+    ]
+    + [
+        AssetCheckSpec(
+            CIRCUITS_CHECK,
+            asset="raw_provider_requests",
+            description="Every provider's circuit breaker ended the run closed (warns otherwise)",
+        )
     ],
     partitions_def=observation_days,
     backfill_policy=BackfillPolicy.single_run(),
@@ -63,14 +73,20 @@ def provider_quotes(
     context: AssetExecutionContext,
     warehouse: WarehouseResource,
     operational_store: OperationalStoreResource,
-    providers: SimulatedProvidersResource,
+    providers: ProvidersResource,
 ):
     """Collect every active watch's searches for each observation day in the run's range,
     validate them against the feed contracts and land them partition by partition."""
     days = [dt.date.fromisoformat(key) for key in context.partition_keys]
     with operational_store.session() as session:
         watches = active_watch_specs(session)
-    flight_providers, hotel_providers = providers.providers()
+    provider_set = providers.provider_set()
+    tagged = context.run.tags.get(OBSERVED_AT_TAG)
+    if tagged and len(days) == 1:
+        instant = dt.datetime.fromisoformat(tagged)
+        observed_at_for = lambda _day: instant  # noqa: E731 - one scheduled tick
+    else:
+        observed_at_for = observation_instant
 
     def progress(day: dt.date, report: IngestionReport) -> None:
         context.log.info(
@@ -78,7 +94,15 @@ def provider_quotes(
         )
 
     report = ingest_partitions(
-        warehouse.warehouse(), watches, flight_providers, hotel_providers, days, progress
+        warehouse.warehouse(),
+        watches,
+        provider_set.flights,
+        provider_set.hotels,
+        days,
+        progress,
+        observed_at_for=observed_at_for,
+        clock=provider_set.clock,
+        limits=warehouse.settings().provider_limits,
     )
     window = {"first_day": str(days[0]), "last_day": str(days[-1]), "days": len(days)}
     for feed in QUOTE_FEEDS:
@@ -108,8 +132,21 @@ def provider_quotes(
             **window,
             "requests": report.requests,
             "failed_requests": report.failed_requests,
+            "request_statuses": MetadataValue.json(report.request_statuses),
+            "providers": MetadataValue.json(report.circuits),
             "watches": report.watches,
             "searches_without_coalescing": report.naive_searches,
             "unique_searches": report.unique_searches,
+        },
+    )
+    open_circuits = sorted(n for n, c in report.circuits.items() if c["state"] != "closed")
+    yield AssetCheckResult(
+        asset_key="raw_provider_requests",
+        check_name=CIRCUITS_CHECK,
+        passed=not open_circuits,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            **{f"circuit/{name}": str(c["state"]) for name, c in report.circuits.items()},
+            "open": MetadataValue.json(open_circuits),
         },
     )
