@@ -64,6 +64,8 @@ def test_quote_feeds_are_daily_partitioned_and_carry_contract_checks():
     assert ("raw_flight_quotes", "quarantine_rate_within_contract") in checks
     assert ("raw_hotel_quotes", "quarantine_rate_within_contract") in checks
     assert ("raw_provider_requests", "provider_circuits_closed") in checks
+    assert ("raw_flight_quotes", "great_expectations_contract") in checks
+    assert ("raw_hotel_quotes", "great_expectations_contract") in checks
     # dbt data tests surface as asset checks on the mart
     assert any(asset == "fct_best_current_packages" for asset, _ in checks)
 

@@ -15,6 +15,7 @@ from dagster import (
 )
 
 from data_contracts import load_contract
+from data_contracts.expectations import validate_landed
 from orchestration.defs.ingestion.schedules import OBSERVED_AT_TAG
 from orchestration.defs.partitions import observation_days
 from orchestration.defs.resources import (
@@ -28,6 +29,7 @@ from wayra.collection.watches import active_watch_specs
 QUOTE_FEEDS = ("flight_quotes", "hotel_quotes")
 QUARANTINE_CHECK = "quarantine_rate_within_contract"
 CIRCUITS_CHECK = "provider_circuits_closed"
+EXPECTATIONS_CHECK = "great_expectations_contract"
 
 
 @multi_asset(
@@ -54,6 +56,14 @@ CIRCUITS_CHECK = "provider_circuits_closed"
             QUARANTINE_CHECK,
             asset=f"raw_{feed}",
             description="Quarantined share <= the contract's max_quarantine_rate",
+        )
+        for feed in QUOTE_FEEDS
+    ]
+    + [
+        AssetCheckSpec(
+            EXPECTATIONS_CHECK,
+            asset=f"raw_{feed}",
+            description="Great Expectations validates the landed partitions against data_contracts/",
         )
         for feed in QUOTE_FEEDS
     ]
@@ -105,11 +115,27 @@ def provider_quotes(
         limits=warehouse.settings().provider_limits,
     )
     window = {"first_day": str(days[0]), "last_day": str(days[-1]), "days": len(days)}
+    store = warehouse.warehouse()
     for feed in QUOTE_FEEDS:
         stats = report.feeds[feed]
         yield MaterializeResult(
             asset_key=f"raw_{feed}",
             metadata={**window, "rows_landed": stats.landed, "rows_quarantined": stats.quarantined},
+        )
+        landed = store.query_arrow(
+            f"SELECT * FROM {store.raw(feed)} WHERE partition_date BETWEEN ? AND ?",
+            [days[0], days[-1]],
+        )
+        expectations = validate_landed(feed, landed.to_pandas())
+        yield AssetCheckResult(
+            asset_key=f"raw_{feed}",
+            check_name=EXPECTATIONS_CHECK,
+            passed=expectations.success,
+            metadata={
+                "rows_validated": expectations.rows,
+                "expectations_evaluated": expectations.evaluated,
+                "failed_expectations": MetadataValue.json(expectations.failed),
+            },
         )
         limit = load_contract(feed).max_quarantine_rate
         yield AssetCheckResult(
