@@ -8,7 +8,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-BENCHMARKS = ["bench.ingestion"]
+BENCHMARKS = ["bench.ingestion", "bench.collection"]
 
 
 def main(selected: list[str]) -> None:

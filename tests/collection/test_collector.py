@@ -2,7 +2,6 @@
 
 import datetime as dt
 import itertools
-import random
 
 from wayra.collection.circuit import CircuitBreaker, CircuitState
 from wayra.collection.collector import ProviderGate, collect, prioritized
@@ -10,7 +9,7 @@ from wayra.collection.limits import EPSILON_S, ProviderLimits, RateLimiter, Virt
 from wayra.collection.planner import WatchSpec, plan_searches
 from wayra.domain import ProviderResponse
 from wayra.providers.base import ProviderError
-from wayra.simulator.geography import SIMULATED_AIRPORTS, city_code_for_airport
+from wayra.simulator.watches import synthetic_watches
 
 AT = dt.datetime(2026, 6, 1, 6, tzinfo=dt.UTC)
 
@@ -183,31 +182,8 @@ def test_volatile_routes_jump_the_queue():
 
 
 def test_ten_thousand_watches_over_two_hundred_routes_in_one_cycle():
-    rng = random.Random(5)
-    airports = sorted(SIMULATED_AIRPORTS)
-    routes = set()
-    while len(routes) < 200:
-        o, d = rng.sample(airports, 2)
-        if city_code_for_airport(o) != city_code_for_airport(d):
-            routes.add((o, d))
-    routes = sorted(routes)
-    watches = []
-    for i in range(10_000):
-        origin, destination = routes[i % 200]
-        start = AT.date() + dt.timedelta(days=rng.randrange(20, 60))
-        watches.append(
-            WatchSpec(
-                f"w{i}",
-                origin,
-                destination,
-                city_code_for_airport(destination),
-                start,
-                start + dt.timedelta(days=2),
-                3,
-                4,
-                rng.choice((1, 2)),
-            )
-        )
+    watches = synthetic_watches(10_000, 200, AT.date())
+    assert len({(w.origin, w.destination) for w in watches}) == 200
     plan = plan_searches(watches, AT.date())
     clock = VirtualClock()
     flights = {n: CountingProvider(n, "flight", clock) for n in ("amadeus_flights", "duffel")}
