@@ -29,49 +29,67 @@ def day_chunks(days: Sequence[dt.date], size: int) -> list[list[dt.date]]:
     return [list(days[i : i + size]) for i in range(0, len(days), size)]
 
 
+def _definitions():
+    from orchestration.definitions import all_assets, resources
+
+    return all_assets, resources
+
+
+def backfill_collection(
+    settings: Settings,
+    days: Sequence[dt.date],
+    chunk_days: int = 10,
+    on_chunk: Callable[[list[dt.date]], None] | None = None,
+) -> None:
+    """Collect quotes and rates for ``days``: one single-run backfill per chunk of days."""
+    from dagster import AssetSelection, materialize
+
+    all_assets, resources = _definitions()
+    instance = dagster_instance(settings)
+    for chunk in day_chunks(days, chunk_days):
+        materialize(
+            all_assets,
+            selection=AssetSelection.groups(*PARTITIONED_GROUPS),
+            resources=resources,
+            instance=instance,
+            run_config=QUIET_RUN_CONFIG,
+            tags={RANGE_START_TAG: chunk[0].isoformat(), RANGE_END_TAG: chunk[-1].isoformat()},
+        )
+        if on_chunk:
+            on_chunk(chunk)
+
+
+def materialize_models_and_publish(settings: Settings) -> dict[str, object]:
+    """Everything downstream of collection: watches extract, dbt, publish."""
+    from dagster import AssetSelection, materialize
+
+    all_assets, resources = _definitions()
+    result = materialize(
+        all_assets,
+        selection=AssetSelection.all() - AssetSelection.groups(*PARTITIONED_GROUPS),
+        resources=resources,
+        instance=dagster_instance(settings),
+        run_config=QUIET_RUN_CONFIG,
+    )
+    publish = result.asset_materializations_for_node("published_recommendations")
+    return {key: value.value for key, value in publish[-1].metadata.items()} if publish else {}
+
+
 def materialize_graph(
     settings: Settings,
     days: Sequence[dt.date],
     chunk_days: int = 10,
     on_step: Callable[[str, int], None] | None = None,
 ) -> dict[str, object]:
-    """Materialize everything: watches extract, collection over ``days`` (in single-run
-    chunks), then dbt and the publish step. Returns the runs' key metadata."""
-    from dagster import AssetSelection, materialize
-
-    from orchestration.definitions import all_assets, resources
-
-    instance = dagster_instance(settings)
+    """Materialize everything: collection over ``days`` (in single-run chunks), then the
+    watches extract, dbt and the publish step. Returns the publish step's metadata."""
     step = on_step or (lambda _name, _advance: None)
-    partitioned = AssetSelection.groups(*PARTITIONED_GROUPS)
-
-    result = materialize(
-        all_assets,
-        selection=AssetSelection.assets("raw_operational_watches"),
-        resources=resources,
-        instance=instance,
-        run_config=QUIET_RUN_CONFIG,
+    backfill_collection(
+        settings,
+        days,
+        chunk_days,
+        lambda chunk: step(f"collected {chunk[0]} .. {chunk[-1]}", len(chunk)),
     )
-    step("watches extracted", 0)
-    for chunk in day_chunks(days, chunk_days):
-        materialize(
-            all_assets,
-            selection=partitioned,
-            resources=resources,
-            instance=instance,
-            run_config=QUIET_RUN_CONFIG,
-            tags={RANGE_START_TAG: chunk[0].isoformat(), RANGE_END_TAG: chunk[-1].isoformat()},
-        )
-        step(f"collected {chunk[0]} .. {chunk[-1]}", len(chunk))
-    result = materialize(
-        all_assets,
-        selection=AssetSelection.all()
-        - partitioned
-        - AssetSelection.assets("raw_operational_watches"),
-        resources=resources,
-        instance=instance,
-        run_config=QUIET_RUN_CONFIG,
-    )
+    published = materialize_models_and_publish(settings)
     step("dbt models built, recommendations published", 0)
-    publish = result.asset_materializations_for_node("published_recommendations")
-    return {key: value.value for key, value in publish[-1].metadata.items()} if publish else {}
+    return published
