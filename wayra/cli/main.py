@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from wayra.cli.quotes import quotes as quotes_command
 from wayra.settings import Settings
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
 )
 ui_app = typer.Typer(help="Open the platform's user interfaces.", no_args_is_help=True)
 app.add_typer(ui_app, name="ui")
+app.command("quotes")(quotes_command)
 console = Console()
 
 
@@ -30,6 +32,54 @@ def demo(
     settings = Settings()
     summary = run_demo(settings, days=days, console=console)
     print_summary(summary, settings, console)
+
+
+@app.command()
+def backfill(
+    start: Annotated[str | None, typer.Option(help="First observation day (YYYY-MM-DD).")] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last observation day (default: today, UTC).")
+    ] = None,
+    days: Annotated[int, typer.Option(help="Days back from --end when --start is not given.")] = 30,
+    chunk_days: Annotated[int, typer.Option(help="Observation days per Dagster run.")] = 10,
+    models: Annotated[bool, typer.Option(help="Rebuild dbt models and publish afterwards.")] = True,
+) -> None:
+    """Rebuild quote history for a range of observation days (replacing, never duplicating)."""
+    import datetime as dt
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from wayra.cli.pipeline import backfill_collection, materialize_models_and_publish
+
+    settings = Settings()
+    last = dt.date.fromisoformat(end) if end else dt.datetime.now(dt.UTC).date()
+    first = dt.date.fromisoformat(start) if start else last - dt.timedelta(days=days - 1)
+    if first > last:
+        raise typer.BadParameter(f"--start {first} is after --end {last}")
+    span = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("Collecting", total=len(span))
+        backfill_collection(
+            settings,
+            span,
+            chunk_days,
+            lambda chunk: progress.update(
+                task, advance=len(chunk), description=f"Collected up to {chunk[-1]}"
+            ),
+        )
+        if models:
+            progress.update(task, description="Building dbt models and publishing")
+            published = materialize_models_and_publish(settings)
+            progress.update(task, description=f"Published version {published.get('version')}")
+    console.print(
+        f"Backfilled {len(span)} observation days ({first} .. {last}) into {settings.data_dir}"
+    )
 
 
 @app.command()

@@ -14,13 +14,14 @@ from wayra.collection.limits import Clock, SystemClock, VirtualClock
 from wayra.providers.simulated import default_simulated_providers
 from wayra.settings import Settings
 
-# "module:Class" of each real connector; each class has ``from_settings(settings) -> provider | None``.
-REAL_CONNECTORS = (
-    "wayra.providers.amadeus:AmadeusFlightProvider",
-    "wayra.providers.amadeus:AmadeusHotelProvider",
-    "wayra.providers.duffel:DuffelFlightProvider",
-    "wayra.providers.hotelbeds:HotelbedsHotelProvider",
-)
+# Provider name -> (category, "module:Class"); each class has ``from_settings(settings)``
+# returning the provider, or None when its credentials are not configured.
+REAL_CONNECTORS: dict[str, tuple[str, str]] = {
+    "amadeus_flights": ("flight", "wayra.providers.amadeus:AmadeusFlightProvider"),
+    "amadeus_hotels": ("hotel", "wayra.providers.amadeus:AmadeusHotelProvider"),
+    "duffel": ("flight", "wayra.providers.duffel:DuffelFlightProvider"),
+    "hotelbeds": ("hotel", "wayra.providers.hotelbeds:HotelbedsHotelProvider"),
+}
 
 
 @dataclass
@@ -36,7 +37,7 @@ class ProviderSet:
 
 def real_providers(settings: Settings) -> list[object]:
     found = []
-    for spec in REAL_CONNECTORS:
+    for _category, spec in REAL_CONNECTORS.values():
         module_name, class_name = spec.split(":")
         connector = getattr(importlib.import_module(module_name), class_name)
         provider = connector.from_settings(settings)
