@@ -18,10 +18,10 @@ import uuid
 from collections import OrderedDict
 from functools import cache
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from wayra.domain import Cabin, FlightSearch, HotelSearch, ProviderResponse
 from wayra.money import Money
+from wayra.providers.airport_time import airport_local_to_utc
 from wayra.providers.amadeus_client import AmadeusApi, AmadeusError
 from wayra.providers.base import BookingResult, CancelResult, ProviderError, RepriceResult
 from wayra.providers.simulated import payload_hash
@@ -51,39 +51,6 @@ def api_from_settings(settings: Settings) -> AmadeusApi | None:
 
 # --- parsing helpers ----------------------------------------------------------------------
 @cache
-def _airports() -> dict[str, dict]:
-    import airportsdata
-
-    return airportsdata.load("IATA")
-
-
-@cache
-def _airport_zone(iata: str) -> ZoneInfo | None:
-    airport = _airports().get(iata)
-    if not airport or not airport.get("tz"):
-        return None
-    try:
-        return ZoneInfo(airport["tz"])
-    except (KeyError, ValueError):
-        return None
-
-
-def _utc(local: str | None, iata: str | None) -> dt.datetime | None:
-    """Amadeus sends local wall-clock times without an offset; the airport says which zone."""
-    if not local or not iata:
-        return None
-    try:
-        naive = dt.datetime.fromisoformat(local)
-    except ValueError:
-        return None
-    if naive.tzinfo is not None:
-        return naive.astimezone(dt.UTC)
-    zone = _airport_zone(iata)
-    if zone is None:
-        return None
-    return naive.replace(tzinfo=zone).astimezone(dt.UTC)
-
-
 def _local_date(local: str | None) -> dt.date | None:
     try:
         return dt.datetime.fromisoformat(local).date() if local else None
@@ -253,8 +220,8 @@ class AmadeusFlightProvider:
         fare = ((travelers[0].get("fareDetailsBySegment") or [{}])[0]) if travelers else {}
         validating = offer.get("validatingAirlineCodes") or []
         carrier = validating[0] if validating else first.get("carrierCode")
-        departure_at = _utc(departure.get("at"), departure.get("iataCode"))
-        arrival_at = _utc(arrival.get("at"), arrival.get("iataCode"))
+        departure_at = airport_local_to_utc(departure.get("at"), departure.get("iataCode"))
+        arrival_at = airport_local_to_utc(arrival.get("at"), arrival.get("iataCode"))
         if departure_at and arrival_at:
             duration = int((arrival_at - departure_at).total_seconds() // 60)
         else:

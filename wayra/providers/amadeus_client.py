@@ -20,10 +20,8 @@ What the SDK does and does not do for us (amadeus 12.0.0):
 
 from __future__ import annotations
 
-import email.utils
 import http.client
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.error import URLError
@@ -34,6 +32,7 @@ import amadeus
 from amadeus import ResponseError
 
 from wayra.providers.base import ProviderError
+from wayra.providers.http import parse_retry_after
 
 log = logging.getLogger("wayra.providers.amadeus")
 
@@ -75,21 +74,6 @@ class _BufferedResponse:
 
     def read(self) -> bytes:
         return self._body
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _error_fields(result: Any) -> tuple[str | int | None, str]:
@@ -196,7 +180,7 @@ class AmadeusApi:
         if text:
             message += f": {text}"
         headers = getattr(response, "headers", None) or {}
-        retry_after = _retry_after_seconds(headers.get("Retry-After"))
+        retry_after = parse_retry_after(headers.get("Retry-After"))
         # 200 here is the SDK's ParserError: a body that is not JSON, e.g. a proxy's page.
         # 400/404 will not change on a retry; a 401 here already survived a token refresh.
         retryable = status == 429 or status >= 500 or status == 200

@@ -19,14 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
 from wayra.domain import Cabin, FlightSearch, ProviderResponse
 from wayra.money import Money
+from wayra.providers.airport_time import airport_local_to_utc
 from wayra.providers.base import BookingResult, CancelResult, ProviderError, RepriceResult
 from wayra.providers.http import JsonApi, ProviderHTTPError, canonical_json
 
@@ -43,38 +42,10 @@ MAX_PAGES = 10
 _GONE_CODES = {"offer_no_longer_available", "not_found", "offer_expired"}
 
 
-@cache
-def _airport_zones() -> dict[str, str]:
-    import airportsdata
-
-    return {code: row["tz"] for code, row in airportsdata.load("IATA").items() if row["tz"]}
-
-
-def _zone(iata: str | None, fallback: str | None) -> ZoneInfo | None:
-    for name in (_airport_zones().get(iata or ""), fallback):
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return None
-
-
 def local_to_utc(local: str | None, place: dict | None) -> dt.datetime | None:
-    """A Duffel local time at ``place`` (an airport object) as an aware UTC datetime."""
-    if not local:
-        return None
-    try:
-        naive = dt.datetime.fromisoformat(local)
-    except ValueError:
-        return None
-    if naive.tzinfo is not None:
-        return naive.astimezone(dt.UTC)
+    """A Duffel local time at ``place`` (an airport object, which carries its own zone)."""
     place = place or {}
-    zone = _zone(place.get("iata_code"), place.get("time_zone"))
-    if zone is None:
-        return None
-    return naive.replace(tzinfo=zone).astimezone(dt.UTC)
+    return airport_local_to_utc(local, place.get("iata_code"), place.get("time_zone"))
 
 
 def _parse_error(body: Any) -> tuple[str | None, str | None]:
