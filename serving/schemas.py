@@ -3,39 +3,85 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+import re
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from wayra.collection.watches import expand_airports, is_known_place
 from wayra.domain import Cabin
 from wayra.money import is_known_currency
-
-
-@cache
-def _airports() -> frozenset[str]:
-    # ~7k airports parsed from a bundled JSON file: load on first use, not at import.
-    import airportsdata
-
-    return frozenset(airportsdata.load("IATA"))
-
-
-def is_known_airport(code: str) -> bool:
-    return code in _airports()
 
 
 def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-class WatchCreate(BaseModel):
-    """A price watch: a round trip plus hotel within a departure window and a budget."""
+def _upper_all(value: Any) -> Any:
+    return [_upper(v) for v in value] if isinstance(value, list) else value
+
+
+def _today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+_AIRLINE_CODE = re.compile(r"^(?:[A-Z][A-Z0-9]|[0-9][A-Z])$")
+AlertChannel = Literal["email", "push", "sms", "webhook"]
+AutomationMode = Literal["off", "propose", "auto"]
+
+
+class AlertPreferences(BaseModel):
+    """When and how the traveller hears about a price change."""
 
     model_config = ConfigDict(extra="forbid")
 
-    origin: str = Field(description="IATA airport code of departure, e.g. LHR.")
-    destination: str = Field(description="IATA airport code of arrival, e.g. JFK.")
-    depart_from: dt.date = Field(description="Earliest departure date.")
+    channels: list[AlertChannel] = Field(
+        default_factory=lambda: ["email"], max_length=4, description="Where alerts go."
+    )
+    price_drop_pct: float = Field(
+        default=10, gt=0, le=100, description="Alert when the best package drops this much (%)."
+    )
+    quiet_hours_start: dt.time | None = Field(
+        default=None, description="Start of the daily quiet period, in the watch time zone."
+    )
+    quiet_hours_end: dt.time | None = Field(default=None, description="End of the quiet period.")
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channels(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _quiet_hours_pair(self) -> AlertPreferences:
+        if (self.quiet_hours_start is None) != (self.quiet_hours_end is None):
+            raise ValueError("quiet_hours_start and quiet_hours_end go together")
+        return self
+
+
+class WatchCreate(BaseModel):
+    """A traveller's saved search: round trip(s) plus hotel, within a window and a budget.
+
+    Fixed dates are ``depart_from == depart_to`` with ``nights_min == nights_max``. Origins and
+    destinations take IATA airport codes or metro city codes (LON = LHR + LGW).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    origins: list[str] = Field(
+        min_length=1, max_length=10, description="Airport or city codes to leave from."
+    )
+    destinations: list[str] = Field(
+        min_length=1, max_length=10, description="Airport or city codes to fly to."
+    )
+    depart_from: dt.date = Field(description="Earliest departure date (today UTC or later).")
     depart_to: dt.date = Field(description="Latest departure date (inclusive).")
     nights_min: int = Field(ge=1, description="Shortest stay, in nights.")
     nights_max: int = Field(ge=1, description="Longest stay, in nights.")
@@ -43,24 +89,73 @@ class WatchCreate(BaseModel):
     children: int = Field(default=0, ge=0, le=8)
     cabin: Cabin = Cabin.ECONOMY
     max_stops: int | None = Field(default=None, ge=0, le=3)
+    preferred_airlines: list[str] = Field(
+        default_factory=list, max_length=20, description="IATA carrier codes favoured on ties."
+    )
+    excluded_airlines: list[str] = Field(
+        default_factory=list, max_length=20, description="IATA carrier codes never booked."
+    )
+    hotel_min_stars: int | None = Field(default=None, ge=1, le=5)
+    hotel_max_distance_km: float | None = Field(
+        default=None, gt=0, le=200, description="From hotel_point, or the city centre if unset."
+    )
+    hotel_point_latitude: float | None = Field(default=None, ge=-90, le=90)
+    # validate_default: the pairing check must also run when only the latitude is sent.
+    hotel_point_longitude: float | None = Field(
+        default=None, ge=-180, le=180, validate_default=True
+    )
+    hotel_refundable_only: bool = False
     budget_minor: int = Field(gt=0, description="Total budget in minor units of currency.")
     currency: str = Field(description="ISO 4217 code of the budget, e.g. EUR.")
+    alert_preferences: AlertPreferences = Field(default_factory=AlertPreferences)
+    automation_mode: AutomationMode = Field(
+        default="off", description="off: watch only; propose: ask before booking; auto: book."
+    )
+    timezone: str = Field(default="UTC", description="IANA time zone, e.g. Europe/London.")
 
-    _normalise = field_validator("origin", "destination", "currency", mode="before")(_upper)
+    _normalise = field_validator("currency", mode="before")(_upper)
+    _normalise_lists = field_validator(
+        "origins", "destinations", "preferred_airlines", "excluded_airlines", mode="before"
+    )(_upper_all)
 
-    @field_validator("origin", "destination")
+    @field_validator("origins", "destinations")
     @classmethod
-    def _known_airport(cls, value: str) -> str:
-        if len(value) != 3 or not value.isalpha() or not is_known_airport(value):
-            raise ValueError(f"{value!r} is not a known IATA airport code")
-        return value
+    def _known_places(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if len(code) != 3 or not code.isalpha() or not is_known_place(code):
+                raise ValueError(f"{code!r} is not a known IATA airport or city code")
+        return list(dict.fromkeys(value))
+
+    @field_validator("preferred_airlines", "excluded_airlines")
+    @classmethod
+    def _airline_codes(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if not _AIRLINE_CODE.match(code):
+                raise ValueError(f"{code!r} is not a 2-character IATA airline code")
+        return list(dict.fromkeys(value))
 
     # Cross-field checks live on the later field so the error names it (not the whole body).
-    @field_validator("destination")
+    @field_validator("destinations")
     @classmethod
-    def _distinct(cls, value: str, info: ValidationInfo) -> str:
-        if info.data.get("origin") == value:
-            raise ValueError("destination must differ from origin")
+    def _distinct(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        origins = info.data.get("origins")
+        if origins:
+            # Compare airports, not codes: LON and LHR overlap.
+            shared = set(expand_airports(origins)) & set(expand_airports(value))
+            if shared:
+                raise ValueError(
+                    f"destinations must differ from origins (both include {', '.join(sorted(shared))})"
+                )
+        return value
+
+    @field_validator("depart_from")
+    @classmethod
+    def _not_past(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        # An update that leaves the window alone may keep a start that has since passed.
+        if (info.context or {}).get("window_unchanged"):
+            return value
+        if value < _today_utc():
+            raise ValueError(f"depart_from {value} is in the past (today is {_today_utc()} UTC)")
         return value
 
     @field_validator("depart_to")
@@ -79,6 +174,26 @@ class WatchCreate(BaseModel):
             raise ValueError("nights_max must be at least nights_min")
         return value
 
+    @field_validator("excluded_airlines")
+    @classmethod
+    def _not_both(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        both = set(value) & set(info.data.get("preferred_airlines") or ())
+        if both:
+            raise ValueError(f"{', '.join(sorted(both))} cannot be both preferred and excluded")
+        return value
+
+    @field_validator("hotel_point_longitude")
+    @classmethod
+    def _point(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if "hotel_point_latitude" not in info.data:
+            return value  # the latitude already failed; one error is enough
+        latitude = info.data["hotel_point_latitude"]
+        if (latitude is None) != (value is None):
+            raise ValueError("hotel_point_latitude and hotel_point_longitude go together")
+        if value is not None and info.data.get("hotel_max_distance_km") is None:
+            raise ValueError("a hotel point needs hotel_max_distance_km")
+        return value
+
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
@@ -86,13 +201,59 @@ class WatchCreate(BaseModel):
             raise ValueError(f"{value!r} is not a supported ISO 4217 currency")
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"{value!r} is not an IANA time zone") from None
+        return value
+
+    def to_columns(self) -> dict[str, Any]:
+        """Column values of the ``Watch`` row (enums and times as stored)."""
+        values = self.model_dump(exclude={"cabin", "alert_preferences"})
+        values["cabin"] = self.cabin.value
+        values["alert_preferences"] = self.alert_preferences.model_dump(mode="json")
+        return values
+
+
+class WatchUpdate(BaseModel):
+    """A partial update: only the fields sent change; the result is validated as a whole,
+    with the same rules as a new watch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    origins: list[str] | None = None
+    destinations: list[str] | None = None
+    depart_from: dt.date | None = None
+    depart_to: dt.date | None = None
+    nights_min: int | None = None
+    nights_max: int | None = None
+    adults: int | None = None
+    children: int | None = None
+    cabin: Cabin | None = None
+    max_stops: int | None = None
+    preferred_airlines: list[str] | None = None
+    excluded_airlines: list[str] | None = None
+    hotel_min_stars: int | None = None
+    hotel_max_distance_km: float | None = None
+    hotel_point_latitude: float | None = None
+    hotel_point_longitude: float | None = None
+    hotel_refundable_only: bool | None = None
+    budget_minor: int | None = None
+    currency: str | None = None
+    alert_preferences: AlertPreferences | None = None
+    automation_mode: AutomationMode | None = None
+    timezone: str | None = None
+
 
 class WatchOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
-    origin: str
-    destination: str
+    origins: list[str]
+    destinations: list[str]
     depart_from: dt.date
     depart_to: dt.date
     nights_min: int
@@ -101,8 +262,18 @@ class WatchOut(BaseModel):
     children: int
     cabin: Cabin
     max_stops: int | None
+    preferred_airlines: list[str]
+    excluded_airlines: list[str]
+    hotel_min_stars: int | None
+    hotel_max_distance_km: float | None
+    hotel_point_latitude: float | None
+    hotel_point_longitude: float | None
+    hotel_refundable_only: bool
     budget_minor: int
     currency: str
+    alert_preferences: AlertPreferences
+    automation_mode: AutomationMode
+    timezone: str
     status: Literal["active", "paused"]
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -123,6 +294,8 @@ class _LegBase(BaseModel):
 
 class FlightLeg(_LegBase):
     kind: Literal["outbound", "inbound"]
+    origin: str | None = Field(None, description="Departure airport (IATA).")
+    destination: str | None = Field(None, description="Arrival airport (IATA).")
     carrier: str | None = None
     flight_number: str | None = None
     departure_at: dt.datetime | None = None

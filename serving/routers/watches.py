@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from serving.deps import CurrentUser, SessionDep
@@ -12,24 +14,32 @@ from serving.schemas import (
     WatchCreate,
     WatchList,
     WatchOut,
+    WatchUpdate,
 )
 from wayra.opstore.models import Watch
 from wayra.opstore.publication import recommendations_for_watch
 
 router = APIRouter(prefix="/v1/watches", tags=["watches"])
 
+_WINDOW_FIELDS = frozenset({"depart_from", "depart_to"})
+
 
 def _own_watch(session: SessionDep, user: CurrentUser, watch_id: str) -> Watch:
     watch = session.get(Watch, watch_id)
-    # Someone else's watch is "not found", not "forbidden": ids must not be probeable.
-    if watch is None or watch.user_id != user.id:
+    # Someone else's watch is "not found", not "forbidden": ids must not be probeable. A
+    # deleted watch is gone for its owner too.
+    if watch is None or watch.user_id != user.id or watch.status == "deleted":
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such watch.")
     return watch
 
 
+def _current_values(watch: Watch) -> dict[str, Any]:
+    return {name: getattr(watch, name) for name in WatchCreate.model_fields}
+
+
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_watch(body: WatchCreate, session: SessionDep, user: CurrentUser) -> WatchOut:
-    watch = Watch(user_id=user.id, **body.model_dump(exclude={"cabin"}), cabin=body.cabin.value)
+    watch = Watch(user_id=user.id, status="active", **body.to_columns())
     session.add(watch)
     session.commit()
     return WatchOut.model_validate(watch)
@@ -42,17 +52,71 @@ def list_watches(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> WatchList:
-    owned = Watch.user_id == user.id
+    visible = (Watch.user_id == user.id) & (Watch.status != "deleted")
     watches = session.scalars(
-        select(Watch).where(owned).order_by(Watch.created_at, Watch.id).limit(limit).offset(offset)
+        select(Watch)
+        .where(visible)
+        .order_by(Watch.created_at, Watch.id)
+        .limit(limit)
+        .offset(offset)
     ).all()
-    count = session.scalar(select(func.count()).select_from(Watch).where(owned)) or 0
+    count = session.scalar(select(func.count()).select_from(Watch).where(visible)) or 0
     return WatchList(items=[WatchOut.model_validate(w) for w in watches], count=count)
 
 
 @router.get("/{watch_id}")
 def get_watch(watch_id: str, session: SessionDep, user: CurrentUser) -> WatchOut:
     return WatchOut.model_validate(_own_watch(session, user, watch_id))
+
+
+@router.patch("/{watch_id}")
+def update_watch(
+    watch_id: str, body: WatchUpdate, session: SessionDep, user: CurrentUser
+) -> WatchOut:
+    watch = _own_watch(session, user, watch_id)
+    changes = body.model_dump(exclude_unset=True)
+    merged = _current_values(watch) | changes
+    try:
+        # The whole watch after the change must be valid, not only the fields sent: moving
+        # nights_min above the stored nights_max is as wrong as sending both reversed.
+        updated = WatchCreate.model_validate(
+            merged, context={"window_unchanged": not _WINDOW_FIELDS & changes.keys()}
+        )
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        ) from None
+    for name, value in updated.to_columns().items():
+        setattr(watch, name, value)
+    session.commit()
+    return WatchOut.model_validate(watch)
+
+
+def _set_status(session: SessionDep, watch: Watch, new_status: str) -> Watch:
+    if watch.status != new_status:
+        watch.status = new_status
+        session.commit()
+    return watch
+
+
+@router.post("/{watch_id}/pause")
+def pause_watch(watch_id: str, session: SessionDep, user: CurrentUser) -> WatchOut:
+    watch = _set_status(session, _own_watch(session, user, watch_id), "paused")
+    return WatchOut.model_validate(watch)
+
+
+@router.post("/{watch_id}/resume")
+def resume_watch(watch_id: str, session: SessionDep, user: CurrentUser) -> WatchOut:
+    watch = _set_status(session, _own_watch(session, user, watch_id), "active")
+    return WatchOut.model_validate(watch)
+
+
+@router.delete("/{watch_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_watch(watch_id: str, session: SessionDep, user: CurrentUser) -> Response:
+    # Soft delete: published recommendations reference the watch and are the audit trail of
+    # what the traveller was shown; collection and the marts only follow active watches.
+    _set_status(session, _own_watch(session, user, watch_id), "deleted")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{watch_id}/recommendations")

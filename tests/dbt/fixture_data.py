@@ -38,31 +38,40 @@ def _ts(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
 
 
-def _watch(watch_id, currency, origin, destination, city, depart_from, depart_to, nights,
-           adults, cabin, max_stops, budget_minor, status="active"):  # fmt: skip
+def _watch(watch_id, currency, routes, depart_from, depart_to, nights, adults, cabin, max_stops,
+           budget_minor, status="active", **preferences):  # fmt: skip
+    """A watch row plus its ``routes``: (origin, destination, destination city) triples."""
     return {
         "watch_id": watch_id,
         "user_id": f"user-{watch_id}",
-        "origin": origin,
-        "destination": destination,
-        "destination_city_code": city,
+        "routes": routes,
         "depart_from": depart_from,
         "depart_to": depart_to,
         "nights_min": nights[0],
         "nights_max": nights[1],
         "adults": adults,
+        "children": 0,
         "cabin": cabin,
         "max_stops": max_stops,
+        "preferred_airlines": None,
+        "excluded_airlines": None,
+        "hotel_min_stars": None,
+        "hotel_max_distance_km": None,
+        "hotel_point_latitude": None,
+        "hotel_point_longitude": None,
+        "hotel_refundable_only": False,
         "budget_minor": budget_minor,
         "currency": currency,
+        "automation_mode": "off",
+        "timezone": "UTC",
         "status": status,
         "created_at": _ts(dt.date(2025, 5, 1), 9),
         "extracted_at": _ts(OBSERVED_ON, 0),
-    }
+    } | preferences
 
 
 def _flight(offer_id, origin, destination, day, total_minor, currency, *, cabin="ECONOMY",
-            adults=1, stops=0, seats_left=9, partition=OBSERVED_ON):  # fmt: skip
+            adults=1, stops=0, seats_left=9, partition=OBSERVED_ON, carrier="WY"):  # fmt: skip
     return {
         "partition_date": partition,
         "provider": "skyprov",
@@ -73,8 +82,8 @@ def _flight(offer_id, origin, destination, day, total_minor, currency, *, cabin=
         "origin": origin,
         "destination": destination,
         "departure_date": day,
-        "carrier": "WY",
-        "flight_number": f"WY{zlib.crc32(offer_id.encode()) % 9000 + 100}",
+        "carrier": carrier,
+        "flight_number": f"{carrier}{zlib.crc32(offer_id.encode()) % 9000 + 100}",
         "stops": stops,
         "cabin": cabin,
         "adults": adults,
@@ -90,7 +99,7 @@ def _flight(offer_id, origin, destination, day, total_minor, currency, *, cabin=
 
 
 def _hotel(offer_id, city, check_in, nights, total_minor, currency, *, adults=1, rooms_left=5,
-           partition=OBSERVED_ON):  # fmt: skip
+           partition=OBSERVED_ON, stars=4, latitude=48.85, refundable=True):  # fmt: skip
     return {
         "partition_date": partition,
         "provider": "staysim",
@@ -101,8 +110,8 @@ def _hotel(offer_id, city, check_in, nights, total_minor, currency, *, adults=1,
         "city_code": city,
         "hotel_id": f"hotel-{offer_id}",
         "hotel_name": f"Hotel {offer_id.upper()}",
-        "stars": 4,
-        "latitude": 48.85,
+        "stars": stars,
+        "latitude": latitude,
         "longitude": 2.35,
         "distance_km": 1.5,
         "check_in": check_in,
@@ -110,7 +119,7 @@ def _hotel(offer_id, city, check_in, nights, total_minor, currency, *, adults=1,
         "nights": nights,
         "adults": adults,
         "room_type": "double",
-        "refundable": True,
+        "refundable": refundable,
         "rooms_left": rooms_left,
         "total_minor": total_minor,
         "currency": currency,
@@ -120,11 +129,16 @@ def _hotel(offer_id, city, check_in, nights, total_minor, currency, *, adults=1,
 D = dt.date
 
 WATCHES = [
-    _watch("w-eur", "EUR", "LIS", "CDG", "PAR", D(2025, 7, 1), D(2025, 7, 2), (2, 3), 2, "ECONOMY", 1, 100_000),
-    _watch("w-gbp", "GBP", "LHR", "NRT", "TYO", D(2025, 7, 10), D(2025, 7, 10), (5, 5), 1, "BUSINESS", None, 500_000),
-    _watch("w-jpy", "JPY", "NRT", "LIS", "LIS", D(2025, 8, 1), D(2025, 8, 1), (4, 4), 1, "ECONOMY", None, 200_000),
-    _watch("w-paused", "EUR", "LIS", "CDG", "PAR", D(2025, 7, 1), D(2025, 7, 2), (2, 3), 2, "ECONOMY", 1, 100_000, status="paused"),
-    _watch("w-nohotel", "EUR", "LIS", "CDG", "XXX", D(2025, 7, 1), D(2025, 7, 1), (2, 2), 2, "ECONOMY", 1, 100_000),
+    _watch("w-eur", "EUR", [("LIS", "CDG", "PAR")], D(2025, 7, 1), D(2025, 7, 2), (2, 3), 2, "ECONOMY", 1, 100_000),
+    _watch("w-gbp", "GBP", [("LHR", "NRT", "TYO")], D(2025, 7, 10), D(2025, 7, 10), (5, 5), 1, "BUSINESS", None, 500_000),
+    _watch("w-jpy", "JPY", [("NRT", "LIS", "LIS")], D(2025, 8, 1), D(2025, 8, 1), (4, 4), 1, "ECONOMY", None, 200_000),
+    _watch("w-paused", "EUR", [("LIS", "CDG", "PAR")], D(2025, 7, 1), D(2025, 7, 2), (2, 3), 2, "ECONOMY", 1, 100_000, status="paused"),
+    _watch("w-nohotel", "EUR", [("LIS", "CDG", "XXX")], D(2025, 7, 1), D(2025, 7, 1), (2, 2), 2, "ECONOMY", 1, 100_000),
+    # Two origins to Paris, with every hotel constraint and an excluded airline; 1.3 km from
+    # the point (48.86, 2.34) is near enough, 11 km is not.
+    _watch("w-multi", "EUR", [("LIS", "CDG", "PAR"), ("MAD", "CDG", "PAR")], D(2025, 7, 1), D(2025, 7, 1), (2, 2), 3, "ECONOMY", 1, 100_000,
+           excluded_airlines="XX,ZZ", preferred_airlines="WY", hotel_min_stars=3, hotel_refundable_only=True,
+           hotel_max_distance_km=2.0, hotel_point_latitude=48.86, hotel_point_longitude=2.34),
 ]  # fmt: skip
 
 FLIGHTS = [
@@ -152,6 +166,12 @@ FLIGHTS = [
     _flight("j-out-usd", "NRT", "LIS", D(2025, 8, 1), 70_000, "USD"),
     _flight("j-in-gbp", "LIS", "NRT", D(2025, 8, 5), 55_555, "GBP"),
     # w-nohotel shares w-eur's flights but no hotel exists in XXX
+    # w-multi (3 adults): MAD is the cheaper origin once the excluded XX flight is out
+    _flight("m-out-lis", "LIS", "CDG", D(2025, 7, 1), 10_000, "EUR", adults=3),
+    _flight("m-in-lis", "CDG", "LIS", D(2025, 7, 3), 30_000, "EUR", adults=3),
+    _flight("m-out-mad", "MAD", "CDG", D(2025, 7, 1), 15_000, "EUR", adults=3),
+    _flight("m-out-mad-xx", "MAD", "CDG", D(2025, 7, 1), 5_000, "EUR", adults=3, carrier="XX"),
+    _flight("m-in-mad", "CDG", "MAD", D(2025, 7, 3), 16_000, "EUR", adults=3),
 ]  # fmt: skip
 
 HOTELS = [
@@ -165,7 +185,25 @@ HOTELS = [
     _hotel("h-tyo-eur", "TYO", D(2025, 7, 10), 5, 70_000, "EUR"),
     _hotel("h-lis-eur", "LIS", D(2025, 8, 1), 4, 48_000, "EUR"),
     _hotel("h-lis-usd", "LIS", D(2025, 8, 1), 4, 50_000, "USD", rooms_left=None),
+    # w-multi: only the dearest Paris stay meets its stars, refundability and distance
+    _hotel("m-hotel-ok", "PAR", D(2025, 7, 1), 2, 45_000, "EUR", adults=3),
+    _hotel("m-hotel-far", "PAR", D(2025, 7, 1), 2, 20_000, "EUR", adults=3, latitude=48.95),
+    _hotel("m-hotel-2star", "PAR", D(2025, 7, 1), 2, 15_000, "EUR", adults=3, stars=2),
+    _hotel("m-hotel-nonref", "PAR", D(2025, 7, 1), 2, 16_000, "EUR", adults=3, refundable=False),
 ]  # fmt: skip
+
+
+ROUTES = [
+    {
+        "watch_id": w["watch_id"],
+        "origin": origin,
+        "destination": destination,
+        "destination_city_code": city,
+        "extracted_at": w["extracted_at"],
+    }
+    for w in WATCHES
+    for origin, destination, city in w["routes"]
+]
 
 
 def ecb_rows() -> list[dict]:
@@ -193,3 +231,4 @@ def land_fixture(warehouse: Warehouse) -> None:
     warehouse.replace_partitions("hotel_quotes", _table("hotel_quotes", HOTELS), days)
     warehouse.replace_partitions("ecb_rates", _table("ecb_rates", ecb_rows()), days)
     warehouse.replace_table("operational_watches", _table("operational_watches", WATCHES))
+    warehouse.replace_table("operational_watch_routes", _table("operational_watch_routes", ROUTES))

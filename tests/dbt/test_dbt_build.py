@@ -31,6 +31,7 @@ MART_COLUMNS = [
     "inbound_currency", "inbound_converted_minor",
     "hotel_provider", "hotel_offer_id", "hotel_id", "hotel_name", "hotel_stars",
     "hotel_refundable", "hotel_total_minor", "hotel_currency", "hotel_converted_minor",
+    "origin", "destination",
 ]  # fmt: skip
 
 
@@ -85,7 +86,7 @@ def test_build_runs_unit_tests_and_data_tests(duckdb_build):
 def test_mart_has_one_row_per_active_watch_with_a_package(duckdb_build):
     _, _, rows = duckdb_build
     # w-paused is not active; w-nohotel has flights but no hotel, so no complete package.
-    assert [r["watch_id"] for r in rows] == ["w-eur", "w-gbp", "w-jpy"]
+    assert [r["watch_id"] for r in rows] == ["w-eur", "w-gbp", "w-jpy", "w-multi"]
     assert list(rows[0]) == MART_COLUMNS
 
 
@@ -123,6 +124,22 @@ def test_eur_watch_gets_cheapest_eligible_package(duckdb_build):
         "within_budget": True,
         "fx_rate_date": RATE_DATE,
     }
+
+
+def test_multi_route_watch_takes_the_cheapest_route_that_meets_its_preferences(duckdb_build):
+    _, _, rows = duckdb_build
+    (multi,) = [r for r in rows if r["watch_id"] == "w-multi"]
+    # LIS: 10,000 + 30,000; MAD: 15,000 + 16,000 (its 5,000 XX flight is excluded). Only
+    # m-hotel-ok is 3+ stars, refundable and within 2 km of the watch's point.
+    assert multi == multi | {
+        "origin": "MAD",
+        "destination": "CDG",
+        "outbound_offer_id": "m-out-mad",
+        "inbound_offer_id": "m-in-mad",
+        "hotel_offer_id": "m-hotel-ok",
+        "package_total_minor": 15_000 + 16_000 + 45_000,
+    }
+    assert [r["origin"] for r in rows if r["watch_id"] == "w-eur"] == ["LIS"]
 
 
 def test_gbp_and_jpy_watches_convert_exactly(duckdb_build):

@@ -14,7 +14,8 @@ from wayra.settings import Settings
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("dbt_manifest")]
 
 TODAY = dt.datetime.now(dt.UTC).date()
-ROUTES = [("LHR", "JFK", "GBP"), ("CDG", "BCN", "EUR"), ("HND", "SIN", "JPY")]
+# LON is a metro city code: the watch covers Heathrow and Gatwick.
+ROUTES = [("LON", "JFK", "GBP"), ("CDG", "BCN", "EUR"), ("HND", "SIN", "JPY")]
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +42,8 @@ def seed_traveller_and_watches(settings: Settings):
         for i, (origin, destination, currency) in enumerate(ROUTES):
             watch = Watch(
                 user_id=owner.id,
-                origin=origin,
-                destination=destination,
+                origins=[origin],
+                destinations=[destination],
                 depart_from=TODAY + dt.timedelta(days=30 + i),
                 depart_to=TODAY + dt.timedelta(days=32 + i),
                 nights_min=3,
@@ -75,6 +76,7 @@ def raw_counts(settings: Settings) -> dict[str, int]:
 def run_spine_and_read_api(settings: Settings, days: list[dt.date]):
     from serving.app import create_app
     from wayra.cli.pipeline import materialize_graph
+    from wayra.collection.watches import airports_for
 
     watch_ids, owner_key, stranger_key = seed_traveller_and_watches(settings)
     published = materialize_graph(settings, days)
@@ -83,7 +85,7 @@ def run_spine_and_read_api(settings: Settings, days: list[dt.date]):
     assert counts["flight_quotes"] > 0 and counts["hotel_quotes"] > 0
 
     with TestClient(create_app(settings)) as client:
-        for watch_id, (_, _, currency) in zip(watch_ids, ROUTES, strict=True):
+        for watch_id, (origin, destination, currency) in zip(watch_ids, ROUTES, strict=True):
             response = client.get(
                 f"/v1/watches/{watch_id}/recommendations",
                 headers={"Authorization": f"Bearer {owner_key}"},
@@ -95,6 +97,13 @@ def run_spine_and_read_api(settings: Settings, days: list[dt.date]):
             assert package["currency"] == currency
             assert {leg["kind"] for leg in package["legs"]} == {"outbound", "inbound", "hotel"}
             assert package["total_minor"] == sum(leg["converted_minor"] for leg in package["legs"])
+            outbound, inbound = package["legs"][:2]
+            assert outbound["origin"] in airports_for(origin)
+            assert outbound["destination"] in airports_for(destination)
+            assert (inbound["origin"], inbound["destination"]) == (
+                outbound["destination"],
+                outbound["origin"],
+            )
             # The package was priced from the latest observation day.
             assert package["observed_on"] == days[-1].isoformat()
 

@@ -13,10 +13,10 @@ from wayra.opstore.models import User, Watch
 def make_watch(session: Session, user: User, **overrides: Any) -> Watch:
     values: dict[str, Any] = {
         "user_id": user.id,
-        "origin": "LHR",
-        "destination": "JFK",
-        "depart_from": dt.date(2026, 6, 1),
-        "depart_to": dt.date(2026, 6, 30),
+        "origins": ["LHR"],
+        "destinations": ["JFK"],
+        "depart_from": dt.date(2027, 6, 1),
+        "depart_to": dt.date(2027, 6, 30),
         "nights_min": 5,
         "nights_max": 9,
         "adults": 2,
@@ -44,6 +44,8 @@ def mart_row(watch: Watch, total_minor: int = 310_000, **overrides: Any) -> dict
         "budget_minor": watch.budget_minor,
         "within_budget": total_minor <= watch.budget_minor,
         "fx_rate_date": dt.date(2026, 2, 27),
+        "origin": watch.origins[0],
+        "destination": watch.destinations[0],
         "outbound_provider": "sim-air",
         "outbound_offer_id": "OB-1",
         "outbound_carrier": "BA",

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from wayra.opstore.db import downgrade, make_engine, migrate
+from wayra.opstore.db import downgrade, make_engine, make_session_factory, migrate
 from wayra.opstore.models import Base, Watch
 from wayra.settings import Settings
 
@@ -48,7 +48,7 @@ def test_postgres_upgrade_uses_the_operational_url(
 def test_upgrade_reaches_head_and_matches_the_models(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as con:
-        assert con.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert con.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         # Any drift means someone changed a model without writing a migration.
         diff = compare_metadata(
             MigrationContext.configure(con, opts={"compare_type": True}), Base.metadata
@@ -69,8 +69,8 @@ def test_foreign_keys_are_enforced(session_factory) -> None:
         session.add(
             Watch(
                 user_id="no-such-user",
-                origin="LHR",
-                destination="JFK",
+                origins=["LHR"],
+                destinations=["JFK"],
                 depart_from=dt.date(2026, 6, 1),
                 depart_to=dt.date(2026, 6, 2),
                 nights_min=1,
@@ -83,3 +83,79 @@ def test_foreign_keys_are_enforced(session_factory) -> None:
         )
         with pytest.raises(IntegrityError):
             session.commit()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_settings(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for an empty store on each backend, not migrated yet."""
+    request.getfixturevalue("data_dir")
+    if request.param == "postgres":
+        monkeypatch.setenv("WAYRA_OPERATIONAL_URL", request.getfixturevalue("postgres_database"))
+    return Settings()
+
+
+def test_0002_turns_routes_into_lists_and_back_keeping_recommendations(
+    fresh_settings: Settings,
+) -> None:
+    migrate(fresh_settings, "0001")
+    engine = make_engine(fresh_settings)
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    try:
+        with engine.begin() as con:
+            con.execute(
+                text(
+                    "INSERT INTO users (id, email, display_name, plan, api_key_prefix,"
+                    " api_key_hash, created_at) VALUES ('u1', 'a@b.c', 'A', 'free', 'p', 'h', :now)"
+                ),
+                {"now": now},
+            )
+            con.execute(
+                text(
+                    "INSERT INTO watches (id, user_id, origin, destination, depart_from,"
+                    " depart_to, nights_min, nights_max, adults, children, cabin, budget_minor,"
+                    " currency, status, created_at, updated_at) VALUES ('w1', 'u1', 'LHR', 'JFK',"
+                    " '2027-06-01', '2027-06-05', 3, 4, 2, 0, 'ECONOMY', 1000, 'GBP', 'active',"
+                    " :now, :now)"
+                ),
+                {"now": now},
+            )
+            con.execute(
+                text(
+                    "INSERT INTO recommendation_publications (version, published_at,"
+                    " source_run_id, watch_count, package_count, skipped_count)"
+                    " VALUES (1, :now, 'run', 1, 1, 0)"
+                ),
+                {"now": now},
+            )
+            con.execute(
+                text(
+                    "INSERT INTO recommendations (id, version, watch_id, rank, observed_on,"
+                    " departure_date, return_date, nights, total_minor, currency, budget_minor,"
+                    " within_budget, legs) VALUES ('r1', 1, 'w1', 1, '2026-11-01', '2027-06-01',"
+                    " '2027-06-04', 3, 900, 'GBP', 1000, true, '[]')"
+                )
+            )
+
+        migrate(fresh_settings)
+        with make_session_factory(engine)() as session:
+            watch = session.get_one(Watch, "w1")
+            assert (watch.origins, watch.destinations) == (["LHR"], ["JFK"])
+            assert (watch.preferred_airlines, watch.excluded_airlines) == ([], [])
+            assert watch.alert_preferences == {}
+            assert (watch.automation_mode, watch.timezone) == ("off", "UTC")
+            assert watch.hotel_refundable_only is False
+            # The SQLite table rebuild must not cascade into published history.
+            assert session.scalar(text("SELECT count(*) FROM recommendations")) == 1
+            watch.origins = ["LGW", "LHR"]
+            watch.status = "deleted"
+            session.commit()
+
+        downgrade(fresh_settings, "0001")
+        with engine.connect() as con:
+            row = con.execute(
+                text("SELECT origin, destination, status FROM watches WHERE id = 'w1'")
+            ).one()
+            assert tuple(row) == ("LGW", "JFK", "paused")
+            assert con.execute(text("SELECT count(*) FROM recommendations")).scalar() == 1
+    finally:
+        engine.dispose()

@@ -25,8 +25,8 @@ def test_watch_round_trips_every_field(session_factory) -> None:
     with session_factory() as session:
         loaded = session.get_one(Watch, watch_id)
         assert loaded.user_id == user_id
-        assert (loaded.origin, loaded.destination) == ("LHR", "JFK")
-        assert (loaded.depart_from, loaded.depart_to) == (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+        assert (loaded.origins, loaded.destinations) == (["LHR"], ["JFK"])
+        assert (loaded.depart_from, loaded.depart_to) == (dt.date(2027, 6, 1), dt.date(2027, 6, 30))
         assert (loaded.nights_min, loaded.nights_max) == (5, 9)
         assert (loaded.adults, loaded.children, loaded.max_stops) == (2, 1, 1)
         assert loaded.cabin == "BUSINESS"
@@ -74,7 +74,13 @@ def test_database_refuses_an_invalid_watch(session_factory) -> None:
             make_watch(session, user, budget_minor=0)
         session.rollback()
         with pytest.raises(IntegrityError):
-            make_watch(session, user, destination="LHR")
+            make_watch(session, user, automation_mode="yolo")
+        session.rollback()
+        with pytest.raises(IntegrityError):
+            make_watch(session, user, hotel_point_latitude=51.5)  # no longitude
+        session.rollback()
+        with pytest.raises(IntegrityError):
+            make_watch(session, user, hotel_min_stars=6)
 
 
 def test_emails_are_unique(session_factory) -> None:

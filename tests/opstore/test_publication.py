@@ -75,6 +75,8 @@ def test_legs_carry_provider_and_converted_prices(session_factory) -> None:
     outbound, inbound, hotel = package.legs
     assert outbound == {
         "kind": "outbound",
+        "origin": "LHR",
+        "destination": "JFK",
         "provider": "sim-air",
         "offer_id": "OB-1",
         "price_minor": 95_000,
@@ -88,6 +90,8 @@ def test_legs_carry_provider_and_converted_prices(session_factory) -> None:
     }
     # A naive warehouse timestamp is UTC by contract.
     assert inbound["departure_at"] == "2026-06-17T22:00:00+00:00"
+    # The inbound flies the route back.
+    assert (inbound["origin"], inbound["destination"]) == ("JFK", "LHR")
     assert hotel["kind"] == "hotel" and hotel["refundable"] is True
     assert (hotel["check_in"], hotel["check_out"]) == ("2026-06-10", "2026-06-17")
     assert sum(leg["converted_minor"] for leg in package.legs) == package.total_minor

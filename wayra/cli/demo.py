@@ -17,12 +17,13 @@ from wayra.settings import Settings
 
 DEMO_EMAIL = "demo@wayra.example"
 
-# (origin, destination, currency the traveller budgets in, adults)
+# (origin, destination, currency the traveller budgets in, adults). Airport or metro city
+# codes: LON (Heathrow + Gatwick) and PAR (CDG + Orly) show multi-airport watches.
 DEMO_ROUTES: tuple[tuple[str, str, str, int], ...] = (
-    ("LHR", "JFK", "GBP", 2), ("CDG", "NRT", "EUR", 1), ("FRA", "SIN", "EUR", 2),
+    ("LON", "JFK", "GBP", 2), ("CDG", "NRT", "EUR", 1), ("FRA", "SIN", "EUR", 2),
     ("AMS", "BCN", "EUR", 2), ("MAD", "LIS", "EUR", 1), ("JFK", "LAX", "USD", 1),
     ("SFO", "HND", "USD", 2), ("LHR", "FCO", "GBP", 2), ("MUC", "ARN", "EUR", 1),
-    ("DUB", "CDG", "EUR", 2), ("ORD", "MIA", "USD", 3), ("BOS", "LHR", "USD", 1),
+    ("DUB", "PAR", "EUR", 2), ("ORD", "MIA", "USD", 3), ("BOS", "LHR", "USD", 1),
     ("ZRH", "VIE", "CHF", 1), ("CPH", "PRG", "DKK", 2), ("WAW", "BUD", "PLN", 2),
     ("SYD", "SIN", "AUD", 2), ("YYZ", "ORD", "CAD", 1), ("HKG", "SYD", "HKD", 2),
     ("HND", "HKG", "JPY", 1), ("EWR", "MAD", "USD", 2),
@@ -48,9 +49,11 @@ def _budget(
     origin: str, destination: str, currency: str, adults: int, nights: int, on: dt.date
 ) -> int:
     """A plausible budget: some watches end up inside it, some don't."""
+    from wayra.collection.watches import airports_for
     from wayra.simulator.geography import airport, great_circle_km
 
-    km = great_circle_km(airport(origin), airport(destination))
+    # A city's first airport stands for it: budgets need only be plausible.
+    km = great_circle_km(airport(airports_for(origin)[0]), airport(airports_for(destination)[0]))
     eur = adults * (90 + 0.16 * km) * 2 + nights * 140
     converted, _, _ = convert(Money.from_decimal(str(round(eur)), "EUR"), currency, on)
     return converted.amount_minor
@@ -82,8 +85,8 @@ def create_demo_watches(settings: Settings, today: dt.date) -> tuple[str, int]:
             session.add(
                 Watch(
                     user_id=user.id,
-                    origin=origin,
-                    destination=destination,
+                    origins=[origin],
+                    destinations=[destination],
                     depart_from=depart_from,
                     depart_to=depart_from + dt.timedelta(days=3),
                     nights_min=nights_min,

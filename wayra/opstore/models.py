@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -25,13 +27,17 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 PLANS = ("free", "monitoring", "optimization", "automation")
 CABINS = ("ECONOMY", "PREMIUM_ECONOMY", "BUSINESS", "FIRST")
-WATCH_STATUSES = ("active", "paused")
+# "deleted" is a soft delete: published recommendations (the audit trail of what a user was
+# shown) reference the watch, so its row stays while the API and collection ignore it.
+WATCH_STATUSES = ("active", "paused", "deleted")
+AUTOMATION_MODES = ("off", "propose", "auto")
 LEG_KINDS = ("outbound", "inbound", "hotel")
 
 # Deterministic constraint names: batch migrations on SQLite recreate tables and must be able
@@ -115,22 +121,46 @@ class User(Base):
 
 
 class Watch(Base):
+    """A traveller's saved search: where, when, who, and what they will accept.
+
+    Origins and destinations are lists of IATA airport or metro city codes (``LON`` covers
+    LHR and LGW); list-valued preferences are JSON so one row stays one watch. Fixed dates are
+    ``depart_from == depart_to`` and ``nights_min == nights_max``. Element-level rules (known
+    codes, origins disjoint from destinations) are checked by the API, not by CHECKs: SQL
+    cannot look inside a JSON list portably.
+    """
+
     __tablename__ = "watches"
     __table_args__ = (
         CheckConstraint(_in("cabin", CABINS), name="cabin"),
         CheckConstraint(_in("status", WATCH_STATUSES), name="status"),
-        CheckConstraint("origin <> destination", name="distinct_airports"),
+        CheckConstraint(_in("automation_mode", AUTOMATION_MODES), name="automation_mode"),
         CheckConstraint("depart_from <= depart_to", name="depart_window"),
         CheckConstraint("nights_min >= 1 AND nights_max >= nights_min", name="nights"),
-        CheckConstraint("adults BETWEEN 1 AND 9 AND children >= 0", name="travellers"),
+        CheckConstraint("adults BETWEEN 1 AND 9 AND children BETWEEN 0 AND 8", name="travellers"),
         CheckConstraint("budget_minor > 0", name="budget_positive"),
         CheckConstraint("max_stops IS NULL OR max_stops >= 0", name="max_stops"),
+        CheckConstraint(
+            "hotel_min_stars IS NULL OR hotel_min_stars BETWEEN 1 AND 5", name="hotel_min_stars"
+        ),
+        CheckConstraint(
+            "hotel_max_distance_km IS NULL OR hotel_max_distance_km > 0",
+            name="hotel_max_distance",
+        ),
+        # A point is both coordinates or neither (neither = the city centre).
+        CheckConstraint(
+            "(hotel_point_latitude IS NULL AND hotel_point_longitude IS NULL) OR "
+            "(hotel_point_latitude IS NOT NULL AND hotel_point_longitude IS NOT NULL "
+            "AND hotel_point_latitude BETWEEN -90 AND 90 "
+            "AND hotel_point_longitude BETWEEN -180 AND 180)",
+            name="hotel_point",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    origin: Mapped[str] = mapped_column(String(3))
-    destination: Mapped[str] = mapped_column(String(3))
+    origins: Mapped[list[str]] = mapped_column(JSONDocument)
+    destinations: Mapped[list[str]] = mapped_column(JSONDocument)
     depart_from: Mapped[dt.date] = mapped_column(Date)
     depart_to: Mapped[dt.date] = mapped_column(Date)
     nights_min: Mapped[int] = mapped_column(Integer)
@@ -139,8 +169,20 @@ class Watch(Base):
     children: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cabin: Mapped[str] = mapped_column(String(20), default="ECONOMY")
     max_stops: Mapped[int | None] = mapped_column(Integer)
+    preferred_airlines: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    excluded_airlines: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    hotel_min_stars: Mapped[int | None] = mapped_column(Integer)
+    hotel_max_distance_km: Mapped[float | None] = mapped_column(Float)
+    hotel_point_latitude: Mapped[float | None] = mapped_column(Float)
+    hotel_point_longitude: Mapped[float | None] = mapped_column(Float)
+    hotel_refundable_only: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     budget_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    alert_preferences: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    automation_mode: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -56,6 +56,9 @@ ROW_KEYS: frozenset[str] = frozenset(
         "budget_minor",
         "within_budget",
         "fx_rate_date",
+        # The route (airports) the package flies: a watch may cover several.
+        "origin",
+        "destination",
     ]
     + [f"{leg}_{name}" for leg in ("outbound", "inbound") for name in _FLIGHT_FIELDS]
     + [f"hotel_{name}" for name in _HOTEL_FIELDS]
@@ -100,8 +103,13 @@ def _bool(value: Any) -> bool | None:
 def _flight_leg(row: Mapping[str, Any], kind: str) -> dict[str, Any] | None:
     if row[f"{kind}_provider"] is None:
         return None
+    origin, destination = row["origin"], row["destination"]
+    if kind == "inbound":
+        origin, destination = destination, origin
     return {
         "kind": kind,
+        "origin": origin,
+        "destination": destination,
         "provider": row[f"{kind}_provider"],
         "offer_id": row[f"{kind}_offer_id"],
         "price_minor": _int(row[f"{kind}_total_minor"]),

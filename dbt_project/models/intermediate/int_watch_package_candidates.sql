@@ -1,11 +1,24 @@
 {#
-  Every complete package a watch could buy today: one row per active watch x departure date in
-  [depart_from, depart_to] x nights in [nights_min, nights_max] for which a cheapest outbound
-  flight, inbound flight and hotel stay all exist. "Cheapest" compares prices after exact
-  conversion into the watch currency at the ECB rates of the quote's observation day.
+  Every complete package a watch could buy today: one row per active watch x route (origin
+  airport -> destination airport) x departure date in [depart_from, depart_to] x nights in
+  [nights_min, nights_max] for which a cheapest outbound flight, inbound flight (back to the
+  same origin, from the same destination: no open jaws) and hotel stay all exist. "Cheapest"
+  compares prices after exact conversion into the watch currency at the ECB rates of the
+  quote's observation day; among equally cheap flights a preferred airline wins.
 #}
 
 {% set max_day_offset = 400 %}
+
+{#- Great-circle distance (km) from the watch's point to the hotel. Only functions DuckDB and
+    PostgreSQL define alike; least() keeps asin() in its domain despite rounding. -#}
+{% set hotel_point_distance_km %}
+    2 * 6371.0088 * asin(least(cast(1 as double precision), sqrt(
+        power(sin(radians(hotels.latitude - watches.hotel_point_latitude) / 2), 2)
+        + cos(radians(watches.hotel_point_latitude)) * cos(radians(hotels.latitude))
+        * power(sin(radians(hotels.longitude - watches.hotel_point_longitude) / 2), 2)
+    )))
+{% endset %}
+
 
 with watches as (
 
@@ -17,6 +30,43 @@ with watches as (
         from {{ ref('stg_operational__watches') }} as watch_extracts
     ) as latest_extract
     where extract_rank = 1 and status = 'active'
+
+),
+
+routes as (
+
+    select distinct watch_id, origin, destination, destination_city_code
+    from (
+        select
+            route_extracts.*,
+            max(extracted_at) over (partition by watch_id) as latest_extracted_at
+        from {{ ref('stg_operational__watch_routes') }} as route_extracts
+    ) as latest_routes
+    where extracted_at = latest_extracted_at
+
+),
+
+watch_routes as (
+
+    select
+        watches.*,
+        routes.origin,
+        routes.destination,
+        routes.destination_city_code
+    from watches
+    inner join routes
+        on routes.watch_id = watches.watch_id
+
+),
+
+watch_cities as (
+
+    select distinct
+        watches.*,
+        routes.destination_city_code
+    from watches
+    inner join routes
+        on routes.watch_id = watches.watch_id
 
 ),
 
@@ -70,6 +120,8 @@ trips as (
 
     select
         watches.watch_id,
+        watches.origin as route_origin,
+        watches.destination as route_destination,
         flights.observed_on,
         flights.departure_date,
         flights.provider,
@@ -85,8 +137,16 @@ trips as (
             'flights.total_minor', 'flights.price_exponent', 'flights.price_units_per_eur',
             'watch_rates.minor_unit_exponent', 'watch_rates.units_per_eur'
         ) }} as converted_minor,
-        least(flights.price_rate_date, watch_rates.rate_date) as fx_rate_date
-    from watches
+        least(flights.price_rate_date, watch_rates.rate_date) as fx_rate_date,
+        case
+            when watches.preferred_airlines is not null and flights.carrier is not null
+                -- Lists are comma-separated codes: match whole codes, not substrings.
+                and strpos(
+                    ',' || watches.preferred_airlines || ',', ',' || upper(flights.carrier) || ','
+                ) > 0
+            then 1 else 0
+        end as is_preferred_airline
+    from watch_routes as watches
     inner join flights
         on flights.origin = watches.{{ from_col }}
         and flights.destination = watches.{{ to_col }}
@@ -95,6 +155,14 @@ trips as (
         and flights.cabin = watches.cabin
         and (flights.seats_left is null or flights.seats_left >= watches.adults)
         and (watches.max_stops is null or flights.stops <= watches.max_stops)
+        -- An offer without a carrier cannot be checked against the list and is kept.
+        and (
+            watches.excluded_airlines is null
+            or flights.carrier is null
+            or strpos(
+                ',' || watches.excluded_airlines || ',', ',' || upper(flights.carrier) || ','
+            ) = 0
+        )
     inner join rates as watch_rates
         on watch_rates.partition_date = flights.observed_on
         and watch_rates.currency = watches.currency
@@ -107,8 +175,8 @@ cheapest_{{ leg }} as (
         select
             {{ leg }}_options.*,
             row_number() over (
-                partition by watch_id, departure_date
-                order by converted_minor, offer_id, provider
+                partition by watch_id, route_origin, route_destination, departure_date
+                order by converted_minor, is_preferred_airline desc, offer_id, provider
             ) as price_rank
         from {{ leg }}_options
     ) as ranked
@@ -121,6 +189,7 @@ hotel_options as (
 
     select
         watches.watch_id,
+        hotels.city_code,
         hotels.observed_on,
         hotels.check_in,
         hotels.nights,
@@ -137,7 +206,7 @@ hotel_options as (
             'watch_rates.minor_unit_exponent', 'watch_rates.units_per_eur'
         ) }} as converted_minor,
         least(hotels.price_rate_date, watch_rates.rate_date) as fx_rate_date
-    from watches
+    from watch_cities as watches
     inner join hotels
         on hotels.city_code = watches.destination_city_code
         and hotels.check_in between watches.depart_from and watches.depart_to
@@ -145,6 +214,16 @@ hotel_options as (
         -- The planner searches stays for the watch's party size; other sizes price other rooms.
         and hotels.adults = watches.adults
         and (hotels.rooms_left is null or hotels.rooms_left >= 1)
+        -- Unknown stars, refundability or location cannot satisfy a constraint on them.
+        and (watches.hotel_min_stars is null or hotels.stars >= watches.hotel_min_stars)
+        and (not coalesce(watches.hotel_refundable_only, false) or hotels.is_refundable)
+        and (
+            watches.hotel_max_distance_km is null
+            or case
+                when watches.hotel_point_latitude is null then hotels.distance_km
+                else {{ hotel_point_distance_km }}
+            end <= watches.hotel_max_distance_km
+        )
     inner join rates as watch_rates
         on watch_rates.partition_date = hotels.observed_on
         and watch_rates.currency = watches.currency
@@ -157,7 +236,7 @@ cheapest_hotel as (
         select
             hotel_options.*,
             row_number() over (
-                partition by watch_id, check_in, nights
+                partition by watch_id, city_code, check_in, nights
                 order by converted_minor, offer_id, provider
             ) as price_rank
         from hotel_options
@@ -217,18 +296,30 @@ select
     cheapest_hotel.is_refundable as hotel_refundable,
     cheapest_hotel.total_minor as hotel_total_minor,
     cheapest_hotel.currency as hotel_currency,
-    cheapest_hotel.converted_minor as hotel_converted_minor
+    cheapest_hotel.converted_minor as hotel_converted_minor,
+
+    watches.origin,
+    watches.destination,
+    watches.destination_city_code,
+    cast(
+        cheapest_outbound.is_preferred_airline + cheapest_inbound.is_preferred_airline
+    as integer) as preferred_airline_legs
 
 from trips
-inner join watches
+inner join watch_routes as watches
     on watches.watch_id = trips.watch_id
 inner join cheapest_outbound
     on cheapest_outbound.watch_id = trips.watch_id
+    and cheapest_outbound.route_origin = watches.origin
+    and cheapest_outbound.route_destination = watches.destination
     and cheapest_outbound.departure_date = trips.departure_date
 inner join cheapest_inbound
     on cheapest_inbound.watch_id = trips.watch_id
+    and cheapest_inbound.route_origin = watches.origin
+    and cheapest_inbound.route_destination = watches.destination
     and cheapest_inbound.departure_date = trips.return_date
 inner join cheapest_hotel
     on cheapest_hotel.watch_id = trips.watch_id
+    and cheapest_hotel.city_code = watches.destination_city_code
     and cheapest_hotel.check_in = trips.departure_date
     and cheapest_hotel.nights = trips.nights

@@ -1,6 +1,8 @@
 {#
   The package each active watch would book right now: its cheapest complete candidate in the
-  watch currency. Ties resolve on the offer ids, then dates, so reruns never flip the answer.
+  watch currency, over all the routes the watch covers. Equal totals go to the package with
+  more legs on preferred airlines, then resolve on the offer ids, dates and route, so reruns
+  never flip the answer.
 #}
 
 with candidates as (
@@ -17,11 +19,14 @@ ranked as (
             partition by watch_id
             order by
                 package_total_minor,
+                preferred_airline_legs desc,
                 outbound_offer_id,
                 inbound_offer_id,
                 hotel_offer_id,
                 departure_date,
-                nights
+                nights,
+                origin,
+                destination
         ) as package_rank
     from candidates
 
@@ -70,7 +75,10 @@ select
     cast(hotel_refundable as boolean) as hotel_refundable,
     cast(hotel_total_minor as bigint) as hotel_total_minor,
     cast(hotel_currency as text) as hotel_currency,
-    cast(hotel_converted_minor as bigint) as hotel_converted_minor
+    cast(hotel_converted_minor as bigint) as hotel_converted_minor,
+
+    cast(origin as text) as origin,
+    cast(destination as text) as destination
 
 from ranked
 where package_rank = 1

@@ -7,10 +7,14 @@ from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, as
 
 from orchestration.defs.partitions import observation_days
 from orchestration.defs.resources import OperationalStoreResource, WarehouseResource
+from wayra.collection.watches import watch_routes
 from wayra.money import MINOR_UNIT_EXPONENTS, ecb_rate
 from wayra.opstore.models import Watch
-from wayra.simulator.geography import city_code_for_airport
-from wayra.warehouse.raw_tables import ECB_RATE_SCHEMA, OPERATIONAL_WATCH_SCHEMA
+from wayra.warehouse.raw_tables import (
+    ECB_RATE_SCHEMA,
+    OPERATIONAL_WATCH_ROUTE_SCHEMA,
+    OPERATIONAL_WATCH_SCHEMA,
+)
 
 
 @asset(
@@ -44,9 +48,16 @@ def raw_ecb_rates(
     return MaterializeResult(metadata={"rows": landed, "days": len(days)})
 
 
+def _codes(values: list[str]) -> str | None:
+    return ",".join(values) if values else None
+
+
 @asset(
     group_name="operational_extract",
-    description="Snapshot of the operational store's watches, so marts can join them.",
+    description=(
+        "Snapshot of the operational store's watches (one row each, with their preferences) "
+        "and of the airport routes each covers, so marts can join them."
+    ),
 )
 def raw_operational_watches(
     warehouse: WarehouseResource, operational_store: OperationalStoreResource
@@ -54,32 +65,57 @@ def raw_operational_watches(
     from sqlalchemy import select
 
     extracted_at = dt.datetime.now(dt.UTC)
+    watches, routes = [], []
     with operational_store.session() as session:
-        rows = [
-            {
-                "watch_id": w.id,
-                "user_id": w.user_id,
-                "origin": w.origin,
-                "destination": w.destination,
-                "destination_city_code": city_code_for_airport(w.destination),
-                "depart_from": w.depart_from,
-                "depart_to": w.depart_to,
-                "nights_min": w.nights_min,
-                "nights_max": w.nights_max,
-                "adults": w.adults,
-                "cabin": w.cabin,
-                "max_stops": w.max_stops,
-                "budget_minor": w.budget_minor,
-                "currency": w.currency,
-                "status": w.status,
-                "created_at": w.created_at,
-                "extracted_at": extracted_at,
-            }
-            for w in session.scalars(select(Watch))
-        ]
+        for w in session.scalars(select(Watch).where(Watch.status != "deleted")):
+            watches.append(
+                {
+                    "watch_id": w.id,
+                    "user_id": w.user_id,
+                    "depart_from": w.depart_from,
+                    "depart_to": w.depart_to,
+                    "nights_min": w.nights_min,
+                    "nights_max": w.nights_max,
+                    "adults": w.adults,
+                    "children": w.children,
+                    "cabin": w.cabin,
+                    "max_stops": w.max_stops,
+                    "preferred_airlines": _codes(w.preferred_airlines),
+                    "excluded_airlines": _codes(w.excluded_airlines),
+                    "hotel_min_stars": w.hotel_min_stars,
+                    "hotel_max_distance_km": w.hotel_max_distance_km,
+                    "hotel_point_latitude": w.hotel_point_latitude,
+                    "hotel_point_longitude": w.hotel_point_longitude,
+                    "hotel_refundable_only": w.hotel_refundable_only,
+                    "budget_minor": w.budget_minor,
+                    "currency": w.currency,
+                    "automation_mode": w.automation_mode,
+                    "timezone": w.timezone,
+                    "status": w.status,
+                    "created_at": w.created_at,
+                    "extracted_at": extracted_at,
+                }
+            )
+            routes.extend(
+                {
+                    "watch_id": w.id,
+                    "origin": origin,
+                    "destination": destination,
+                    "destination_city_code": city_code,
+                    "extracted_at": extracted_at,
+                }
+                for origin, destination, city_code in watch_routes(w)
+            )
     store = warehouse.warehouse()
     store.ensure_raw_tables()
+    # Two transactions (Warehouse replaces one table at a time): a crash in between leaves
+    # the previous routes, which only ever join watches present in the new snapshot, and the
+    # next run replaces both.
     landed = store.replace_table(
-        "operational_watches", pa.Table.from_pylist(rows, schema=OPERATIONAL_WATCH_SCHEMA)
+        "operational_watches", pa.Table.from_pylist(watches, schema=OPERATIONAL_WATCH_SCHEMA)
     )
-    return MaterializeResult(metadata={"watches": landed})
+    landed_routes = store.replace_table(
+        "operational_watch_routes",
+        pa.Table.from_pylist(routes, schema=OPERATIONAL_WATCH_ROUTE_SCHEMA),
+    )
+    return MaterializeResult(metadata={"watches": landed, "routes": landed_routes})
