@@ -73,6 +73,34 @@ def raw_counts(settings: Settings) -> dict[str, int]:
     }
 
 
+def assert_quarantine_never_reaches_models(settings: Settings) -> None:
+    """The simulated providers' malformed rows are all quarantined with a reason, and none of
+    them reaches dbt: staging (every model's only way in) holds no quarantined payload, and
+    the mart prices nothing that is not a positive amount in a known currency."""
+    from wayra.money import MINOR_UNIT_EXPONENTS
+    from wayra.warehouse import Warehouse
+
+    store = Warehouse(settings)
+    models = settings.warehouse_schema
+    quarantine = store.raw("quote_quarantine")
+    assert store.scalar(f"SELECT count(*) FROM {quarantine}") > 0
+    assert store.scalar(f"SELECT count(*) FROM {quarantine} WHERE rule = '' OR reason = ''") == 0
+    for model in ("stg_providers__flight_quotes", "stg_providers__hotel_quotes"):
+        leaked = store.scalar(
+            f"SELECT count(*) FROM {models}.{model} m JOIN {quarantine} q "
+            "ON q.provider = m.provider AND q.payload_hash = m.payload_hash "
+            "AND q.observed_at = m.observed_at"
+        )
+        assert leaked == 0, model
+    known = ", ".join(f"'{c}'" for c in MINOR_UNIT_EXPONENTS)
+    for leg in ("outbound", "inbound", "hotel"):
+        bad = store.scalar(
+            f"SELECT count(*) FROM {models}.fct_best_current_packages "
+            f"WHERE {leg}_total_minor <= 0 OR {leg}_currency NOT IN ({known})"
+        )
+        assert bad == 0, leg
+
+
 def run_spine_and_read_api(settings: Settings, days: list[dt.date]):
     from serving.app import create_app
     from wayra.cli.pipeline import materialize_graph
@@ -83,6 +111,7 @@ def run_spine_and_read_api(settings: Settings, days: list[dt.date]):
     assert published["packages"] == len(ROUTES)
     counts = raw_counts(settings)
     assert counts["flight_quotes"] > 0 and counts["hotel_quotes"] > 0
+    assert_quarantine_never_reaches_models(settings)
 
     with TestClient(create_app(settings)) as client:
         for watch_id, (origin, destination, currency) in zip(watch_ids, ROUTES, strict=True):

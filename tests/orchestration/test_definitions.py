@@ -15,6 +15,7 @@ EXPECTED_EDGES = {
     "stg_providers__requests": {"raw_provider_requests"},
     "stg_ecb__rates": {"raw_ecb_rates"},
     "stg_operational__watches": {"raw_operational_watches"},
+    "stg_operational__watch_routes": {"raw_operational_watch_routes"},
     "published_recommendations": {"fct_best_current_packages"},
 }
 
@@ -31,6 +32,7 @@ def test_asset_graph_names_and_dependencies():
         "raw_provider_requests",
         "raw_ecb_rates",
         "raw_operational_watches",
+        "raw_operational_watch_routes",
         "fct_best_current_packages",
         "published_recommendations",
     } <= keys

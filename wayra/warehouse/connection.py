@@ -140,12 +140,19 @@ class Warehouse:
 
     def replace_table(self, table: str, data: pa.Table) -> int:
         """Replace the whole table (snapshot extracts) in one transaction."""
-        schema = RAW_TABLES[table]
-        data = data.select(schema.names).cast(schema)
+        return self.replace_tables({table: data})[table]
+
+    def replace_tables(self, tables: dict[str, pa.Table]) -> dict[str, int]:
+        """Replace several whole tables together, in one transaction."""
+        landed = {}
         with self.connect() as con, self._transaction(con):
-            self._execute(con, f"DELETE FROM {self.raw(table)}")
-            self._bulk_insert(con, self.raw(table), data)
-        return data.num_rows
+            for table, data in tables.items():
+                schema = RAW_TABLES[table]
+                data = data.select(schema.names).cast(schema)
+                self._execute(con, f"DELETE FROM {self.raw(table)}")
+                self._bulk_insert(con, self.raw(table), data)
+                landed[table] = data.num_rows
+        return landed
 
     def _bulk_insert(self, con: Any, qualified: str, data: pa.Table) -> None:
         if data.num_rows == 0:

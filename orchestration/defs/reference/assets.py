@@ -3,7 +3,14 @@
 import datetime as dt
 
 import pyarrow as pa
-from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    BackfillPolicy,
+    MaterializeResult,
+    asset,
+    multi_asset,
+)
 
 from orchestration.defs.partitions import observation_days
 from orchestration.defs.resources import OperationalStoreResource, WarehouseResource
@@ -52,16 +59,23 @@ def _codes(values: list[str]) -> str | None:
     return ",".join(values) if values else None
 
 
-@asset(
+@multi_asset(
+    specs=[
+        AssetSpec(
+            "raw_operational_watches",
+            description="Snapshot of the operational store's watches, one row each with their preferences.",
+        ),
+        AssetSpec(
+            "raw_operational_watch_routes",
+            description="The airport routes each watch covers (city codes expanded).",
+        ),
+    ],
     group_name="operational_extract",
-    description=(
-        "Snapshot of the operational store's watches (one row each, with their preferences) "
-        "and of the airport routes each covers, so marts can join them."
-    ),
+    can_subset=False,
 )
-def raw_operational_watches(
+def operational_watches_extract(
     warehouse: WarehouseResource, operational_store: OperationalStoreResource
-) -> MaterializeResult:
+):
     from sqlalchemy import select
 
     extracted_at = dt.datetime.now(dt.UTC)
@@ -108,14 +122,19 @@ def raw_operational_watches(
             )
     store = warehouse.warehouse()
     store.ensure_raw_tables()
-    # Two transactions (Warehouse replaces one table at a time): a crash in between leaves
-    # the previous routes, which only ever join watches present in the new snapshot, and the
-    # next run replaces both.
-    landed = store.replace_table(
-        "operational_watches", pa.Table.from_pylist(watches, schema=OPERATIONAL_WATCH_SCHEMA)
+    # Both snapshots in one transaction: routes never refer to a watch snapshot they don't match.
+    landed = store.replace_tables(
+        {
+            "operational_watches": pa.Table.from_pylist(watches, schema=OPERATIONAL_WATCH_SCHEMA),
+            "operational_watch_routes": pa.Table.from_pylist(
+                routes, schema=OPERATIONAL_WATCH_ROUTE_SCHEMA
+            ),
+        }
     )
-    landed_routes = store.replace_table(
-        "operational_watch_routes",
-        pa.Table.from_pylist(routes, schema=OPERATIONAL_WATCH_ROUTE_SCHEMA),
+    yield MaterializeResult(
+        asset_key="raw_operational_watches", metadata={"watches": landed["operational_watches"]}
     )
-    return MaterializeResult(metadata={"watches": landed, "routes": landed_routes})
+    yield MaterializeResult(
+        asset_key="raw_operational_watch_routes",
+        metadata={"routes": landed["operational_watch_routes"]},
+    )
