@@ -127,6 +127,12 @@ class Settings(BaseSettings):
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster"
 
+    def ensure_dagster_home(self) -> Path:
+        """The Dagster instance directory; an empty dagster.yaml means "defaults, here"."""
+        self.dagster_home.mkdir(parents=True, exist_ok=True)
+        (self.dagster_home / "dagster.yaml").touch()
+        return self.dagster_home
+
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir

@@ -103,8 +103,7 @@ def _with_venv_on_path() -> None:
 def dagster_ui(port: int = 3000) -> None:
     """Start the Dagster UI on this data directory's instance."""
     settings = Settings()
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    os.environ["DAGSTER_HOME"] = str(settings.ensure_dagster_home())
     _with_venv_on_path()
     os.execvp("dagster", ["dagster", "dev", "-m", "orchestration.definitions", "-p", str(port)])
 

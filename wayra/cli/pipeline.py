@@ -19,9 +19,7 @@ def dagster_instance(settings: Settings):
     """A persistent instance under the data directory, so `dagster dev` shows these runs."""
     from dagster import DagsterInstance
 
-    home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(home)
+    os.environ["DAGSTER_HOME"] = str(settings.ensure_dagster_home())
     return DagsterInstance.get()
 
 
