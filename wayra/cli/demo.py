@@ -8,10 +8,10 @@ import time
 from dataclasses import dataclass
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func, select
 
+from wayra.cli import step_progress
 from wayra.money import Money, convert
 from wayra.settings import Settings
 
@@ -114,13 +114,7 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
     today = dt.datetime.now(dt.UTC).date()
     history = [today - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
 
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with step_progress(console) as progress:
         task = progress.add_task("Demo traveller and watches", total=len(history) + 2)
         api_key, watch_count = create_demo_watches(settings, today)
         progress.update(task, advance=1, description=f"{watch_count} watches ready")

@@ -47,8 +47,7 @@ def backfill(
     """Rebuild quote history for a range of observation days (replacing, never duplicating)."""
     import datetime as dt
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from wayra.cli import step_progress
     from wayra.cli.pipeline import backfill_collection, materialize_models_and_publish
 
     settings = Settings()
@@ -57,13 +56,7 @@ def backfill(
     if first > last:
         raise typer.BadParameter(f"--start {first} is after --end {last}")
     span = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with step_progress(console) as progress:
         task = progress.add_task("Collecting", total=len(span))
         backfill_collection(
             settings,
