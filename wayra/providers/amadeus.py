@@ -24,7 +24,7 @@ from wayra.money import Money
 from wayra.providers.airport_time import airport_local_to_utc
 from wayra.providers.amadeus_client import AmadeusApi, AmadeusError
 from wayra.providers.base import BookingResult, CancelResult, ProviderError, RepriceResult
-from wayra.providers.simulated import payload_hash
+from wayra.providers.provenance import payload_hash
 from wayra.settings import Settings
 
 __all__ = ["AmadeusError", "AmadeusFlightProvider", "AmadeusHotelProvider", "api_from_settings"]

@@ -17,7 +17,6 @@ here and booking, when it lands, must use its own policy.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,7 +26,8 @@ from wayra.domain import Cabin, FlightSearch, ProviderResponse
 from wayra.money import Money
 from wayra.providers.airport_time import airport_local_to_utc
 from wayra.providers.base import BookingResult, CancelResult, ProviderError, RepriceResult
-from wayra.providers.http import JsonApi, ProviderHTTPError, canonical_json
+from wayra.providers.http import JsonApi, ProviderHTTPError
+from wayra.providers.provenance import payload_hash, provider_offer_key
 
 if TYPE_CHECKING:
     from wayra.settings import Settings
@@ -187,18 +187,13 @@ class DuffelFlightProvider:
             "total_minor": total_minor,
             "currency": currency,
             # The provider's own bytes, so a row can be traced to exactly what was said.
-            "payload_hash": hashlib.sha256(canonical_json(offer).encode()).hexdigest(),
+            "payload_hash": payload_hash(offer),
         }
 
     # --- reprice / book / cancel -------------------------------------------------------
-    def _duffel_id(self, offer_id: str) -> str:
-        if not offer_id or not offer_id.startswith(OFFER_PREFIX):
-            raise ProviderError(f"{self.name}: not one of our offer ids: {offer_id!r}")
-        return offer_id[len(OFFER_PREFIX) :]
-
     def reprice(self, offer_id: str, at: dt.datetime) -> RepriceResult:
         """Duffel's "get single offer" asks the airline again, so its price is the live one."""
-        duffel_id = self._duffel_id(offer_id)
+        duffel_id = provider_offer_key(offer_id, OFFER_PREFIX, self.name)
         at = at.astimezone(dt.UTC)
         try:
             answer, _ = self._api.call(

@@ -26,7 +26,8 @@ import httpx
 from wayra.domain import HotelSearch, ProviderResponse
 from wayra.money import Money
 from wayra.providers.base import BookingResult, CancelResult, ProviderError, RepriceResult
-from wayra.providers.http import JsonApi, ProviderHTTPError, canonical_json
+from wayra.providers.http import JsonApi, ProviderHTTPError
+from wayra.providers.provenance import payload_hash, provider_offer_key
 
 if TYPE_CHECKING:
     from wayra.settings import Settings
@@ -226,18 +227,13 @@ class HotelbedsHotelProvider:
             "rooms_left": _int(rate.get("allotment")),
             "total_minor": total_minor,
             "currency": currency,
-            "payload_hash": hashlib.sha256(canonical_json(payload).encode()).hexdigest(),
+            "payload_hash": payload_hash(payload),
         }
 
     # --- reprice / book / cancel -------------------------------------------------------
-    def _rate_key(self, offer_id: str) -> str:
-        if not offer_id or not offer_id.startswith(OFFER_PREFIX):
-            raise ProviderError(f"{self.name}: not one of our offer ids: {offer_id!r}")
-        return offer_id[len(OFFER_PREFIX) :]
-
     def reprice(self, offer_id: str, at: dt.datetime) -> RepriceResult:
         """CheckRate confirms the rate against the hotel's live inventory and price."""
-        rate_key = self._rate_key(offer_id)
+        rate_key = provider_offer_key(offer_id, OFFER_PREFIX, self.name)
         at = at.astimezone(dt.UTC)
         answer, _ = self._api.call(
             "POST", f"{API}/checkrates", json={"rooms": [{"rateKey": rate_key}]}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -251,7 +250,3 @@ class JsonApi:
 
     def close(self) -> None:
         self.client.close()
-
-
-def canonical_json(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)

@@ -9,8 +9,6 @@ request time), so re-running a request reproduces its rows byte for byte.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -19,6 +17,7 @@ from typing import Literal
 from wayra.domain import Cabin, FlightSearch, HotelSearch, ProviderResponse
 from wayra.money import ecb_rate, minor_unit_exponent
 from wayra.providers.base import BookingResult, CancelResult, ProviderError, RepriceResult
+from wayra.providers.provenance import payload_hash
 from wayra.simulator.geography import SIMULATED_AIRPORTS, SIMULATED_CITIES
 from wayra.simulator.market import MarketSimulator
 from wayra.simulator.seeding import rng_for, unit_floats
@@ -53,17 +52,6 @@ def _eur_minor_to(currency: str, day: dt.date) -> float:
     """Factor from EUR minor units to ``currency`` minor units at the ECB rate of ``day``."""
     rate = float(ecb_rate(currency, day).units_per_eur)
     return rate * 10 ** minor_unit_exponent(currency) / 100.0
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {value!r}")
-
-
-def payload_hash(payload: dict) -> str:
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_json_default)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class _SimulatedProvider:
