@@ -232,3 +232,106 @@ def land_fixture(warehouse: Warehouse) -> None:
     warehouse.replace_partitions("ecb_rates", _table("ecb_rates", ecb_rows()), days)
     warehouse.replace_table("operational_watches", _table("operational_watches", WATCHES))
     warehouse.replace_table("operational_watch_routes", _table("operational_watch_routes", ROUTES))
+
+
+# --- Price history (tests/dbt/test_price_history.py) -------------------------------------------
+# Three weeks of daily observations of a few flight and hotel series, two providers each, in four
+# currencies, with days missing per provider and per series (so calendar-day lags matter).
+
+HISTORY_START = dt.date(2025, 6, 1)
+HISTORY_DAYS = [HISTORY_START + dt.timedelta(days=n) for n in range(21)]
+
+# (origin, destination, departure date, cabin, adults)
+HISTORY_FLIGHT_SERIES = [
+    ("LIS", "CDG", D(2025, 7, 1), "ECONOMY", 1),
+    ("LHR", "NRT", D(2025, 7, 10), "BUSINESS", 1),
+    ("MAD", "JFK", D(2025, 6, 19), "ECONOMY", 2),  # departs inside the history window
+]
+# (city, check-in, nights, adults)
+HISTORY_HOTEL_SERIES = [
+    ("PAR", D(2025, 7, 1), 2, 2),
+    ("TYO", D(2025, 7, 10), 5, 1),
+]
+# provider -> quote currency
+HISTORY_FLIGHT_PROVIDERS = {"skyprov": "GBP", "jetprov": "JPY"}
+HISTORY_HOTEL_PROVIDERS = {"staysim": "EUR", "bedprov": "USD"}
+
+
+def _wobble(*parts: object) -> int:
+    """A deterministic pseudo-random integer from the parts (stable across runs/processes)."""
+    return zlib.crc32("|".join(map(str, parts)).encode())
+
+
+def _observed(row: dict, provider: str, day: dt.date, hour: int) -> dict:
+    return row | {
+        "provider": provider,
+        "request_id": f"req-{provider}-{day}",
+        "observed_at": _ts(day, hour),
+    }
+
+
+def history_flights(days: list[dt.date] = HISTORY_DAYS) -> list[dict]:
+    rows = []
+    for s, (origin, destination, departure, cabin, adults) in enumerate(HISTORY_FLIGHT_SERIES):
+        for day in days:
+            if day > departure:
+                continue
+            for provider, currency in HISTORY_FLIGHT_PROVIDERS.items():
+                # ~1 in 5 (series, provider, day) unobserved; whole series days go missing too.
+                if _wobble(s, provider, day) % 5 == 0 or _wobble(s, day) % 7 == 0:
+                    continue
+                for k in range(2):  # two fares per provider: the daily minimum must pick one
+                    base = 20_000 + 10_000 * s + _wobble(s, provider, day, k) % 9_000
+                    amount = base if currency != "JPY" else base * 2
+                    offer = f"{provider}-f{s}-{k}"
+                    row = _flight(offer, origin, destination, departure, amount, currency,
+                                  cabin=cabin, adults=adults, partition=day,
+                                  seats_left=None if k else _wobble(offer, day) % 9 + 1)  # fmt: skip
+                    row["promotion"] = _wobble(offer, day, "promo") % 6 == 0
+                    rows.append(_observed(row, provider, day, 6))
+    return rows
+
+
+def history_hotels(days: list[dt.date] = HISTORY_DAYS) -> list[dict]:
+    rows = []
+    for s, (city, check_in, nights, adults) in enumerate(HISTORY_HOTEL_SERIES):
+        for day in days:
+            for provider, currency in HISTORY_HOTEL_PROVIDERS.items():
+                if _wobble("h", s, provider, day) % 4 == 0:
+                    continue
+                offer = f"{provider}-h{s}"
+                amount = 30_000 + 5_000 * s + _wobble(offer, day) % 12_000
+                row = _hotel(offer, city, check_in, nights, amount, currency, adults=adults,
+                             partition=day, rooms_left=_wobble(offer, day, "r") % 4)  # fmt: skip
+                rows.append(_observed(row, provider, day, 7))
+    return rows
+
+
+def history_ecb_rows(days: list[dt.date] = HISTORY_DAYS) -> list[dict]:
+    return [
+        {
+            "partition_date": day,
+            "currency": currency,
+            "units_per_eur": float(rate),
+            "rate_date": day - dt.timedelta(days=1),
+            "minor_unit_exponent": exponent,
+        }
+        for day in days
+        for currency, (rate, exponent) in RATES.items()
+    ]
+
+
+def land_history(
+    warehouse: Warehouse, flights: list[dict], hotels: list[dict], days: list[dt.date]
+) -> None:
+    """Replace ``days`` of the quote and rate tables with the rows of those days."""
+    warehouse.ensure_raw_tables()
+    in_days = set(days)
+    warehouse.replace_partitions_of(
+        {
+            "flight_quotes": _table("flight_quotes", [r for r in flights if r["partition_date"] in in_days]),
+            "hotel_quotes": _table("hotel_quotes", [r for r in hotels if r["partition_date"] in in_days]),
+            "ecb_rates": _table("ecb_rates", history_ecb_rows(sorted(in_days))),
+        },
+        sorted(in_days),
+    )  # fmt: skip
