@@ -66,16 +66,11 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """Dagster builds dbt assets from the manifest. `make setup` parses it; this covers a bare
-    pytest run. The lock keeps parallel workers from parsing into the same folder at once."""
+    pytest run after model edits. The lock keeps parallel workers from parsing at once."""
     from filelock import FileLock
 
-    from wayra.warehouse.dbt_runner import DBT_PROJECT_DIR
+    from wayra.settings import Settings
+    from wayra.warehouse.dbt_runner import DBT_PROJECT_DIR, ensure_manifest
 
-    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
     with FileLock(str(DBT_PROJECT_DIR / ".manifest.lock")):
-        if not manifest.exists():
-            from wayra.settings import Settings
-            from wayra.warehouse.dbt_runner import run_dbt
-
-            run_dbt(["parse"], Settings())
-    return manifest
+        return ensure_manifest(Settings())

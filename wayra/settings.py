@@ -128,9 +128,12 @@ class Settings(BaseSettings):
         return self.data_dir / "dagster"
 
     def ensure_dagster_home(self) -> Path:
-        """The Dagster instance directory; an empty dagster.yaml means "defaults, here"."""
+        """The embedded Dagster instance: default storage in this directory, no telemetry
+        (the embedded stores are local by design)."""
         self.dagster_home.mkdir(parents=True, exist_ok=True)
-        (self.dagster_home / "dagster.yaml").touch()
+        config = self.dagster_home / "dagster.yaml"
+        if not config.exists():
+            config.write_text("telemetry:\n  enabled: false\n")
         return self.dagster_home
 
     def ensure_data_dir(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,9 @@ from rich.console import Console
 
 from wayra.cli.quotes import quotes as quotes_command
 from wayra.settings import Settings
+
+# Dagster marks single-run backfill policies as beta; the CLI user can do nothing about it.
+warnings.filterwarnings("ignore", message=".*is currently in beta.*")
 
 app = typer.Typer(
     help="Wayra: watch prices, learn when to buy, assemble and book trips.", no_args_is_help=True

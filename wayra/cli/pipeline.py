@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
+import sys
 from collections.abc import Callable, Sequence
 
 from wayra.settings import Settings
@@ -28,6 +31,9 @@ def day_chunks(days: Sequence[dt.date], size: int) -> list[list[dt.date]]:
 
 
 def _definitions():
+    from wayra.warehouse.dbt_runner import ensure_manifest
+
+    ensure_manifest(Settings())
     from orchestration.definitions import all_assets, resources
 
     return all_assets, resources
@@ -62,13 +68,21 @@ def materialize_models_and_publish(settings: Settings) -> dict[str, object]:
     from dagster import AssetSelection, materialize
 
     all_assets, resources = _definitions()
-    result = materialize(
-        all_assets,
-        selection=AssetSelection.all() - AssetSelection.groups(*PARTITIONED_GROUPS),
-        resources=resources,
-        instance=dagster_instance(settings),
-        run_config=QUIET_RUN_CONFIG,
-    )
+    # dagster-dbt echoes dbt's whole log to stdout; the same events are kept in the Dagster
+    # instance (and its UI), so the CLI shows them only when the step fails.
+    dbt_log = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(dbt_log):
+            result = materialize(
+                all_assets,
+                selection=AssetSelection.all() - AssetSelection.groups(*PARTITIONED_GROUPS),
+                resources=resources,
+                instance=dagster_instance(settings),
+                run_config=QUIET_RUN_CONFIG,
+            )
+    except Exception:
+        sys.stdout.write(dbt_log.getvalue())
+        raise
     publish = result.asset_materializations_for_node("published_recommendations")
     return {key: value.value for key, value in publish[-1].metadata.items()} if publish else {}
 

@@ -81,3 +81,22 @@ def run_dbt(args: list[str], settings: Settings, *, raise_on_failure: bool = Tru
     if raise_on_failure and not result.success:
         raise DbtRunError(full_args, _failed_nodes(result), result)
     return result
+
+
+def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    """True when the manifest is missing or older than any file dbt parses."""
+    manifest = project_dir / "target" / "manifest.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [project_dir / "dbt_project.yml"]
+    for folder in ("models", "macros", "seeds", "tests", "snapshots", "analyses"):
+        sources += [p for p in (project_dir / folder).rglob("*") if p.is_file()]
+    return any(p.stat().st_mtime > built for p in sources if p.exists())
+
+
+def ensure_manifest(settings: Settings) -> Path:
+    """Dagster builds its dbt assets from the manifest: re-parse when the project changed."""
+    if manifest_is_stale():
+        run_dbt(["parse"], settings)
+    return DBT_PROJECT_DIR / "target" / "manifest.json"
