@@ -335,3 +335,118 @@ def land_history(
         },
         sorted(in_days),
     )  # fmt: skip
+
+
+# --- Cross-provider validation (tests/dbt/test_cross_provider.py) ------------------------------
+# Four days; the same flights (same carrier + flight number) and rooms (same hotel id) quoted by
+# up to four providers in different currencies. Honest providers stay within +-2% of a base
+# price; "delta" quotes +50% on some items; "charlie" never updates its hotel prices (stale).
+
+CROSS_DAYS = [dt.date(2025, 6, 1) + dt.timedelta(days=n) for n in range(4)]
+CROSS_PROVIDERS = {"alpha": "EUR", "bravo": "GBP", "charlie": "USD", "delta": "EUR"}
+CROSS_OFF_PROVIDER = "delta"
+# (origin, destination, departure, carrier, flight number, base EUR cents, providers)
+CROSS_FLIGHTS = [
+    ("LIS", "CDG", D(2025, 7, 1), "WY", "WY101", 20_000, list(CROSS_PROVIDERS)),
+    ("LHR", "NRT", D(2025, 7, 10), "WY", "WY202", 90_000, list(CROSS_PROVIDERS)),
+    ("MAD", "JFK", D(2025, 7, 5), "ZZ", "ZZ303", 45_000, list(CROSS_PROVIDERS)),
+    ("LIS", "MAD", D(2025, 7, 2), "WY", "WY404", 8_000, ["alpha", "bravo"]),  # two, honest
+    ("LIS", "LHR", D(2025, 7, 3), "WY", "WY505", 9_000, ["alpha"]),  # one: never compared
+]
+# (city, hotel id, check-in, nights, base EUR cents, providers)
+CROSS_HOTELS = [
+    ("PAR", "hotel-par-1", D(2025, 7, 1), 2, 40_000, list(CROSS_PROVIDERS)),
+    ("TYO", "hotel-tyo-1", D(2025, 7, 10), 5, 120_000, list(CROSS_PROVIDERS)),
+]
+
+
+def cross_is_off(kind: str, index: int, day: dt.date, provider: str) -> bool:
+    """Whether ``provider`` deliberately quotes +50% on this item and day."""
+    return provider == CROSS_OFF_PROVIDER and (index + day.toordinal()) % 2 == 0
+
+
+def _cross_amount(kind: str, index: int, day: dt.date, provider: str, base: int) -> tuple[int, str]:
+    stale = provider == "charlie" and kind == "hotel"
+    wobble = _wobble("x", kind, index, provider, None if stale else day) % 401 - 200  # +-2%
+    eur_cents = base * (10_000 + wobble) // 10_000
+    if cross_is_off(kind, index, day, provider):
+        eur_cents = eur_cents * 3 // 2
+    currency = CROSS_PROVIDERS[provider]
+    rate, exponent = RATES[currency]
+    amount = int((Decimal(eur_cents) / 100 * Decimal(rate)).scaleb(exponent).quantize(Decimal(1)))
+    return amount, currency
+
+
+def cross_flights() -> list[dict]:
+    rows = []
+    for i, (origin, destination, departure, carrier, number, base, providers) in enumerate(
+        CROSS_FLIGHTS
+    ):
+        for day in CROSS_DAYS:
+            for provider in providers:
+                amount, currency = _cross_amount("flight", i, day, provider, base)
+                row = _flight(f"{provider}-x{i}", origin, destination, departure, amount,
+                              currency, partition=day, carrier=carrier)  # fmt: skip
+                row["flight_number"] = number
+                rows.append(_observed(row, provider, day, 6))
+    return rows
+
+
+def cross_hotels() -> list[dict]:
+    rows = []
+    for i, (city, hotel_id, check_in, nights, base, providers) in enumerate(CROSS_HOTELS):
+        for day in CROSS_DAYS:
+            for provider in providers:
+                amount, currency = _cross_amount("hotel", i, day, provider, base)
+                row = _hotel(f"{provider}-y{i}", city, check_in, nights, amount, currency,
+                             partition=day)  # fmt: skip
+                row["hotel_id"] = hotel_id
+                rows.append(_observed(row, provider, day, 7))
+    return rows
+
+
+# Per provider and day: (ok, error, skipped_budget, skipped_circuit_open) request counts.
+def cross_request_counts(provider: str, day: dt.date) -> tuple[int, int, int, int]:
+    n = _wobble("req", provider, day)
+    return 3 + n % 4, (n >> 3) % 3, (n >> 5) % 3, (n >> 7) % 2
+
+
+def cross_requests() -> list[dict]:
+    rows = []
+    for provider in CROSS_PROVIDERS:
+        for day in CROSS_DAYS:
+            counts = cross_request_counts(provider, day)
+            statuses = ["ok", "error", "skipped_budget", "skipped_circuit_open"]
+            k = 0
+            for status, count in zip(statuses, counts, strict=True):
+                for _ in range(count):
+                    k += 1
+                    sent = not status.startswith("skipped")
+                    rows.append({
+                        "partition_date": day,
+                        "provider": provider,
+                        "category": "flights",
+                        "request_id": f"req-{provider}-{day}-{k}",
+                        "requested_at": _ts(day, 6),
+                        "search_key": f"search-{k}",
+                        "status": status,
+                        "error": None if status == "ok" else status,
+                        "latency_ms": float(_wobble("lat", provider, day, k) % 3000) if sent else 0.0,
+                        "attempts": 1 + _wobble("att", provider, day, k) % 3 if sent else 0,
+                        "quotes_returned": 2 if status == "ok" else 0,
+                        "watches_served": 1,
+                    })  # fmt: skip
+    return rows
+
+
+def land_cross_provider(warehouse: Warehouse) -> None:
+    warehouse.ensure_raw_tables()
+    warehouse.replace_partitions_of(
+        {
+            "flight_quotes": _table("flight_quotes", cross_flights()),
+            "hotel_quotes": _table("hotel_quotes", cross_hotels()),
+            "ecb_rates": _table("ecb_rates", history_ecb_rows(CROSS_DAYS)),
+            "provider_requests": _table("provider_requests", cross_requests()),
+        },
+        CROSS_DAYS,
+    )

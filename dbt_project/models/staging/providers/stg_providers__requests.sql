@@ -16,6 +16,7 @@ renamed as (
         cast(status as text) as status,
         cast(error as text) as error_message,
         cast(latency_ms as double precision) as latency_ms,
+        cast(attempts as integer) as attempts,
         cast(quotes_returned as integer) as quotes_returned,
         cast(watches_served as integer) as watches_served
 
