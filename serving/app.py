@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from serving.problems import install_problem_handlers
 from serving.routers import health, watches
+from serving.usage import UsageEventsMiddleware
 from wayra.opstore.db import make_engine, make_session_factory
 from wayra.settings import Settings
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    app.add_middleware(UsageEventsMiddleware)
     app.include_router(health.router)
     app.include_router(watches.router)
     return app

@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from serving.usage import USER_ID_SCOPE_KEY
 from wayra.opstore.models import User
 from wayra.opstore.users import authenticate
 
@@ -36,6 +37,7 @@ def _unauthorized(detail: str) -> HTTPException:
 
 
 def get_current_user(
+    request: Request,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_api_key_header)],
@@ -46,6 +48,8 @@ def get_current_user(
     user = authenticate(session, api_key.strip())
     if user is None:
         raise _unauthorized("The API key is not valid.")
+    # For the usage-events middleware (serving.usage), which records after the response.
+    request.scope[USER_ID_SCOPE_KEY] = user.id
     return user
 
 

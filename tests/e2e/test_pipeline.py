@@ -155,6 +155,49 @@ def test_spine_on_embedded_stores_then_rerun_partition_without_duplicates(data_d
     materialize_graph(settings, days[1:2])
     assert raw_counts(settings) == counts
 
+    assert_usage_kpis_after_api_reads(settings)
+
+
+def assert_usage_kpis_after_api_reads(settings: Settings) -> None:
+    """The API reads above recorded usage events; the incremental extract lands each once,
+    and the KPI marts see the reading user and the plans."""
+    from wayra.cli.pipeline import refresh_usage_kpis
+    from wayra.warehouse import Warehouse
+
+    store = Warehouse(settings)
+    models = settings.warehouse_schema
+    events = store.raw("operational_api_usage_events")
+    refresh_usage_kpis(settings)
+    landed = store.scalar(f"SELECT count(*) FROM {events}")
+    # Three reads by the owner, three 404s for the stranger, each landed once (whether by the
+    # partition re-run above or by this refresh).
+    assert landed == 2 * len(ROUTES)
+    assert store.scalar(f"SELECT count(DISTINCT route) FROM {events}") == 1
+    assert (
+        store.scalar(f"SELECT min(route) FROM {events}") == "/v1/watches/{watch_id}/recommendations"
+    )
+    refresh_usage_kpis(settings)  # incremental by id watermark: nothing lands twice
+    assert store.scalar(f"SELECT count(*) FROM {events}") == landed
+    # No PII or secrets in the warehouse.
+    user_columns = set(
+        store.query_arrow(f"SELECT * FROM {store.raw('operational_users')}").column_names
+    )
+    assert user_columns == {"user_id", "plan", "created_at", "extracted_at"}
+
+    engaged = store.scalar(
+        f"SELECT max(users_who_viewed_watches) FROM {models}.fct_weekly_engagement"
+    )
+    assert engaged is not None and engaged >= 1
+    assert store.scalar(f"SELECT count(*) FROM {models}.fct_mrr_by_plan") > 0
+    # Both seeded users are on the free plan.
+    assert (
+        store.scalar(
+            f"SELECT sum(subscribers) FROM {models}.fct_mrr_by_plan WHERE plan = 'free' "
+            f"AND month_start = (SELECT max(month_start) FROM {models}.fct_mrr_by_plan)"
+        )
+        == 2
+    )
+
 
 def test_spine_on_postgresql(data_dir, postgres_database, monkeypatch):
     """The production path for real: migrations, COPY ingestion, dbt's postgres target, publish."""

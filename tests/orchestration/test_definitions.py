@@ -16,6 +16,10 @@ EXPECTED_EDGES = {
     "stg_ecb__rates": {"raw_ecb_rates"},
     "stg_operational__watches": {"raw_operational_watches"},
     "stg_operational__watch_routes": {"raw_operational_watch_routes"},
+    "stg_operational__users": {"raw_operational_users"},
+    "stg_operational__api_usage_events": {"raw_operational_api_usage_events"},
+    "fct_weekly_engagement": {"stg_operational__users", "stg_operational__api_usage_events"},
+    "fct_mrr_by_plan": {"stg_operational__users", "plan_prices"},
     "published_recommendations": {"fct_best_current_packages"},
 }
 
@@ -33,7 +37,11 @@ def test_asset_graph_names_and_dependencies():
         "raw_ecb_rates",
         "raw_operational_watches",
         "raw_operational_watch_routes",
+        "raw_operational_users",
+        "raw_operational_api_usage_events",
         "fct_best_current_packages",
+        "fct_weekly_engagement",
+        "fct_mrr_by_plan",
         "published_recommendations",
     } <= keys
     for downstream, upstreams in EXPECTED_EDGES.items():

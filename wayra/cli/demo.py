@@ -42,6 +42,9 @@ class DemoSummary:
     models_built: int
     published_version: object
     recommendations: int
+    api_reads: int
+    engagement_weeks: int
+    mrr_minor: int
     seconds: float
 
 
@@ -104,8 +107,32 @@ def create_demo_watches(settings: Settings, today: dt.date) -> tuple[str, int]:
     return key, len(DEMO_ROUTES)
 
 
+def read_through_api(settings: Settings, api_key: str, recommendations_of: int = 3) -> int:
+    """The demo traveller uses the product: lists their watches and reads a few watches'
+    recommendations through the real API (in-process), which records usage events exactly as
+    a deployed API would. Returns the number of successful requests."""
+    from fastapi.testclient import TestClient
+
+    from serving.app import create_app
+
+    headers = {"Authorization": f"Bearer {api_key}"}
+    reads = 0
+    with TestClient(create_app(settings)) as client:
+        listing = client.get("/v1/watches", headers=headers)
+        listing.raise_for_status()
+        reads += 1
+        for watch in listing.json()["items"][:recommendations_of]:
+            for path in (
+                f"/v1/watches/{watch['id']}",
+                f"/v1/watches/{watch['id']}/recommendations",
+            ):
+                client.get(path, headers=headers).raise_for_status()
+                reads += 1
+    return reads
+
+
 def run_demo(settings: Settings, days: int = 60, console: Console | None = None) -> DemoSummary:
-    from wayra.cli.pipeline import materialize_graph
+    from wayra.cli.pipeline import materialize_graph, refresh_usage_kpis
     from wayra.warehouse import Warehouse
 
     console = console or Console()
@@ -115,7 +142,7 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
     history = [today - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
 
     with step_progress(console) as progress:
-        task = progress.add_task("Demo traveller and watches", total=len(history) + 2)
+        task = progress.add_task("Demo traveller and watches", total=len(history) + 3)
         api_key, watch_count = create_demo_watches(settings, today)
         progress.update(task, advance=1, description=f"{watch_count} watches ready")
 
@@ -123,10 +150,16 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
             progress.update(task, advance=advance, description=name)
 
         published = materialize_graph(settings, history, on_step=on_step)
+        progress.update(task, advance=1, description="Reading recommendations through the API")
+        # After publishing, so the reads see recommendations; then the usage extract (only the
+        # new events) and the KPI marts are refreshed.
+        api_reads = read_through_api(settings, api_key)
+        refresh_usage_kpis(settings)
         progress.update(task, advance=1, description="Done")
 
     warehouse = Warehouse(settings)
     count = lambda table: int(warehouse.scalar(f"SELECT count(*) FROM {warehouse.raw(table)}") or 0)  # noqa: E731
+    marts = settings.warehouse_schema
     return DemoSummary(
         api_key=api_key,
         watches=watch_count,
@@ -138,6 +171,21 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
         models_built=_dbt_model_count(),
         published_version=published.get("version"),
         recommendations=int(published.get("packages", 0) or 0),
+        api_reads=api_reads,
+        engagement_weeks=int(
+            warehouse.scalar(
+                f"SELECT count(*) FROM {marts}.fct_weekly_engagement "
+                "WHERE users_who_viewed_watches > 0"
+            )
+            or 0
+        ),
+        mrr_minor=int(
+            warehouse.scalar(
+                f"SELECT sum(mrr_minor) FROM {marts}.fct_mrr_by_plan "
+                f"WHERE month_start = (SELECT max(month_start) FROM {marts}.fct_mrr_by_plan)"
+            )
+            or 0
+        ),
         seconds=time.monotonic() - started,
     )
 
@@ -164,6 +212,11 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
     table.add_row(
         "Recommendations",
         f"{summary.recommendations} published as version {summary.published_version}",
+    )
+    table.add_row(
+        "Usage KPIs",
+        f"{summary.api_reads} API reads recorded; {summary.engagement_weeks} engaged week(s); "
+        f"MRR this month {summary.mrr_minor / 100:,.2f} USD",
     )
     table.add_row("Data directory", str(settings.data_dir))
     table.add_row(

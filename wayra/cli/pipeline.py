@@ -87,6 +87,24 @@ def materialize_models_and_publish(settings: Settings) -> dict[str, object]:
     return {key: value.value for key, value in publish[-1].metadata.items()} if publish else {}
 
 
+USAGE_EXTRACT_KEYS = ("raw_operational_users", "raw_operational_api_usage_events")
+
+
+def refresh_usage_kpis(settings: Settings) -> None:
+    """Re-run the users/usage-events extract (incremental: only new events land) and the dbt
+    models downstream of it (staging, fct_weekly_engagement, fct_mrr_by_plan)."""
+    from dagster import AssetSelection, materialize
+
+    all_assets, resources = _definitions()
+    materialize(
+        all_assets,
+        selection=AssetSelection.assets(*USAGE_EXTRACT_KEYS).downstream(),
+        resources=resources,
+        instance=dagster_instance(settings),
+        run_config=QUIET_RUN_CONFIG,
+    )
+
+
 def materialize_graph(
     settings: Settings,
     days: Sequence[dt.date],

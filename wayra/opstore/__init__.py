@@ -2,6 +2,7 @@
 
 from wayra.opstore.db import make_engine, make_session_factory, migrate
 from wayra.opstore.models import (
+    ApiUsageEvent,
     Base,
     Recommendation,
     RecommendationPublication,
@@ -14,9 +15,11 @@ from wayra.opstore.publication import (
     publish_recommendations,
     recommendations_for_watch,
 )
+from wayra.opstore.usage import record_api_usage
 from wayra.opstore.users import authenticate, create_user
 
 __all__ = [
+    "ApiUsageEvent",
     "Base",
     "Recommendation",
     "RecommendationPublication",
@@ -31,4 +34,5 @@ __all__ = [
     "migrate",
     "publish_recommendations",
     "recommendations_for_watch",
+    "record_api_usage",
 ]

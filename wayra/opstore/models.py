@@ -230,3 +230,26 @@ class Recommendation(Base):
     within_budget: Mapped[bool]
     legs: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
     fx_rate_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+# BIGINT ids autoincrement on PostgreSQL (identity/serial); SQLite only autoincrements an
+# INTEGER PRIMARY KEY (its INTEGER is 64-bit anyway).
+BigIntegerId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class ApiUsageEvent(Base):
+    """One authenticated API request: who, which endpoint (the route template, never the raw
+    path, so ids in URLs do not leak into analytics), and the outcome. Append-only: rows are
+    never updated, which is what lets the warehouse extract them by id watermark."""
+
+    __tablename__ = "api_usage_events"
+    __table_args__ = (Index("ix_api_usage_events_occurred_at", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntegerId, primary_key=True, autoincrement=True)
+    user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    method: Mapped[str] = mapped_column(String(10))
+    route: Mapped[str] = mapped_column(String(200))
+    status_code: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

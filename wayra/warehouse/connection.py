@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from wayra.settings import Settings
@@ -142,14 +143,34 @@ class Warehouse:
         """Replace the whole table (snapshot extracts) in one transaction."""
         return self.replace_tables({table: data})[table]
 
-    def replace_tables(self, tables: dict[str, pa.Table]) -> dict[str, int]:
-        """Replace several whole tables together, in one transaction."""
+    def replace_tables(
+        self,
+        tables: dict[str, pa.Table],
+        increments: dict[str, tuple[str, pa.Table]] | None = None,
+    ) -> dict[str, int]:
+        """Replace several whole tables together, in one transaction; ``increments`` (table ->
+        (key column, new rows)) are appended in the same transaction.
+
+        An increment first deletes the rows whose key is at or above its smallest key, so
+        landing the same increment twice (two extracts racing past one watermark) replaces
+        rather than duplicates."""
+        placeholder = "?" if self.backend == "duckdb" else "%s"
         landed = {}
         with self.connect() as con, self._transaction(con):
             for table, data in tables.items():
                 schema = RAW_TABLES[table]
                 data = data.select(schema.names).cast(schema)
                 self._execute(con, f"DELETE FROM {self.raw(table)}")
+                self._bulk_insert(con, self.raw(table), data)
+                landed[table] = data.num_rows
+            for table, (key, data) in (increments or {}).items():
+                schema = RAW_TABLES[table]
+                data = data.select(schema.names).cast(schema)
+                if data.num_rows:
+                    lowest = pc.min(data.column(key)).as_py()
+                    self._execute(
+                        con, f"DELETE FROM {self.raw(table)} WHERE {key} >= {placeholder}", [lowest]
+                    )
                 self._bulk_insert(con, self.raw(table), data)
                 landed[table] = data.num_rows
         return landed

@@ -65,6 +65,31 @@ OPERATIONAL_WATCH_ROUTE_SCHEMA = pa.schema(
     ]
 )
 
+# Users without PII or secrets: no email, display name or API key material reaches the
+# warehouse; the plan and sign-up instant are all the KPIs need. Full snapshot per extract.
+OPERATIONAL_USER_SCHEMA = pa.schema(
+    [
+        pa.field("user_id", pa.string(), nullable=False),
+        pa.field("plan", pa.string(), nullable=False),
+        pa.field("created_at", UTC_TS, nullable=False),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
+# Authenticated API requests (append-only in the operational store, so landed incrementally
+# by id watermark). ``route`` is the route template, never the raw path.
+OPERATIONAL_API_USAGE_EVENT_SCHEMA = pa.schema(
+    [
+        pa.field("event_id", pa.int64(), nullable=False),
+        pa.field("user_id", pa.string()),
+        pa.field("method", pa.string(), nullable=False),
+        pa.field("route", pa.string(), nullable=False),
+        pa.field("status_code", pa.int16(), nullable=False),
+        pa.field("occurred_at", UTC_TS, nullable=False),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
 RAW_TABLES: dict[str, pa.Schema] = {
     "flight_quotes": FLIGHT_QUOTE_SCHEMA,
     "hotel_quotes": HOTEL_QUOTE_SCHEMA,
@@ -73,6 +98,8 @@ RAW_TABLES: dict[str, pa.Schema] = {
     "ecb_rates": ECB_RATE_SCHEMA,
     "operational_watches": OPERATIONAL_WATCH_SCHEMA,
     "operational_watch_routes": OPERATIONAL_WATCH_ROUTE_SCHEMA,
+    "operational_users": OPERATIONAL_USER_SCHEMA,
+    "operational_api_usage_events": OPERATIONAL_API_USAGE_EVENT_SCHEMA,
 }
 
 # The column that says which collection run (observation instant) a row came from.

@@ -1,4 +1,5 @@
-"""Reference and operational data the dbt models join: ECB rates and the watches snapshot."""
+"""Reference and operational data the dbt models join: ECB rates, the watches snapshot, and
+the users snapshot with the incremental API usage events."""
 
 import datetime as dt
 
@@ -16,9 +17,11 @@ from orchestration.defs.partitions import observation_days
 from orchestration.defs.resources import OperationalStoreResource, WarehouseResource
 from wayra.collection.watches import watch_routes
 from wayra.money import MINOR_UNIT_EXPONENTS, ecb_rate
-from wayra.opstore.models import Watch
+from wayra.opstore.models import ApiUsageEvent, User, Watch
 from wayra.warehouse.raw_tables import (
     ECB_RATE_SCHEMA,
+    OPERATIONAL_API_USAGE_EVENT_SCHEMA,
+    OPERATIONAL_USER_SCHEMA,
     OPERATIONAL_WATCH_ROUTE_SCHEMA,
     OPERATIONAL_WATCH_SCHEMA,
 )
@@ -137,4 +140,86 @@ def operational_watches_extract(
     yield MaterializeResult(
         asset_key="raw_operational_watch_routes",
         metadata={"routes": landed["operational_watch_routes"]},
+    )
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            "raw_operational_users",
+            description=(
+                "Snapshot of the operational store's users: id, plan and sign-up time only "
+                "(no email, name or API key material: PII and secrets stay out of the warehouse)."
+            ),
+        ),
+        AssetSpec(
+            "raw_operational_api_usage_events",
+            description=(
+                "Authenticated API requests (route template, status, user), appended "
+                "incrementally past the highest event id already in the warehouse."
+            ),
+        ),
+    ],
+    group_name="operational_extract",
+    can_subset=False,
+)
+def operational_usage_extract(
+    warehouse: WarehouseResource, operational_store: OperationalStoreResource
+):
+    """Users are a full snapshot (a few rows per customer; plans change in place). Usage events
+    are append-only in the operational store, so only ids above the warehouse's watermark are
+    read: re-running lands nothing twice, and each run reads only what is new."""
+    from sqlalchemy import select
+
+    store = warehouse.warehouse()
+    store.ensure_raw_tables()
+    watermark = store.scalar(
+        f"SELECT max(event_id) FROM {store.raw('operational_api_usage_events')}"
+    )
+    watermark = int(watermark) if watermark is not None else 0
+
+    extracted_at = dt.datetime.now(dt.UTC)
+    with operational_store.session() as session:
+        users = [
+            {
+                "user_id": u.id,
+                "plan": u.plan,
+                "created_at": u.created_at,
+                "extracted_at": extracted_at,
+            }
+            for u in session.scalars(select(User).order_by(User.id))
+        ]
+        events = [
+            {
+                "event_id": e.id,
+                "user_id": e.user_id,
+                "method": e.method,
+                "route": e.route,
+                "status_code": e.status_code,
+                "occurred_at": e.occurred_at,
+                "extracted_at": extracted_at,
+            }
+            for e in session.scalars(
+                select(ApiUsageEvent).where(ApiUsageEvent.id > watermark).order_by(ApiUsageEvent.id)
+            )
+        ]
+    # Users and the new events in one transaction: an event never lands without its user row.
+    landed = store.replace_tables(
+        {"operational_users": pa.Table.from_pylist(users, schema=OPERATIONAL_USER_SCHEMA)},
+        increments={
+            "operational_api_usage_events": (
+                "event_id",
+                pa.Table.from_pylist(events, schema=OPERATIONAL_API_USAGE_EVENT_SCHEMA),
+            )
+        },
+    )
+    yield MaterializeResult(
+        asset_key="raw_operational_users", metadata={"users": landed["operational_users"]}
+    )
+    yield MaterializeResult(
+        asset_key="raw_operational_api_usage_events",
+        metadata={
+            "new_events": landed["operational_api_usage_events"],
+            "watermark_before": watermark,
+        },
     )
