@@ -72,6 +72,18 @@ class Money:
         return Money(self.amount_minor + other.amount_minor, self.currency)
 
 
+def provider_price(amount: object, currency: object) -> tuple[int | None, str | None]:
+    """A provider's decimal amount as exact minor units, leniently: an amount or currency that
+    cannot be trusted becomes None, so the data contract quarantines that row with a reason
+    instead of the whole search failing."""
+    if not isinstance(currency, str):
+        return None, None
+    try:
+        return Money.from_decimal(str(amount), currency).amount_minor, currency
+    except (ValueError, TypeError):  # UnknownCurrencyError is a ValueError
+        return None, currency
+
+
 @dataclass(frozen=True, slots=True)
 class EcbRate:
     """Units of ``currency`` per 1 EUR, as published by the ECB on ``rate_date``."""

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any, Literal
 
 from wayra.domain import Cabin, FlightSearch, HotelSearch, ProviderResponse
-from wayra.money import Money
+from wayra.money import provider_price
 from wayra.providers.airport_time import airport_local_to_utc
 from wayra.providers.amadeus_client import AmadeusApi, AmadeusError
 from wayra.providers.base import BookingResult, CancelResult, ProviderError, RepriceResult
@@ -74,16 +74,6 @@ def _duration_minutes(value: str | None) -> int | None:
         return None
     days, hours, minutes = (int(g or 0) for g in match.groups())
     return days * 1440 + hours * 60 + minutes
-
-
-def _minor(amount: Any, currency: Any) -> int | None:
-    """Exact minor units, or None when the amount or currency cannot be trusted."""
-    if amount is None or not isinstance(currency, str):
-        return None
-    try:
-        return Money.from_decimal(str(amount), currency).amount_minor
-    except ValueError:  # UnknownCurrencyError is one
-        return None
 
 
 def _int(value: Any) -> int | None:
@@ -260,7 +250,9 @@ class AmadeusFlightProvider:
             "fare_bucket": fare.get("class"),
             "seats_left": _int(offer.get("numberOfBookableSeats")),
             "promotion": False,  # Amadeus never flags a fare as a promotion
-            "total_minor": _minor(price.get("grandTotal") or price.get("total"), currency),
+            "total_minor": provider_price(price.get("grandTotal") or price.get("total"), currency)[
+                0
+            ],
             "currency": currency,
             "payload_hash": payload_hash(offer),
         }
@@ -279,7 +271,7 @@ class AmadeusFlightProvider:
         self._priced.put(offer_id, priced)
         price = priced.get("price") or {}
         currency = price.get("currency")
-        total = _minor(price.get("grandTotal") or price.get("total"), currency)
+        total = provider_price(price.get("grandTotal") or price.get("total"), currency)[0]
         if total is None:
             raise ProviderError(f"{self.name}: unreadable price in pricing response: {price!r}")
         remaining = _int(priced.get("numberOfBookableSeats", offer.get("numberOfBookableSeats")))
@@ -443,7 +435,7 @@ class AmadeusHotelProvider:
             "room_type": (room.get("typeEstimated") or {}).get("category") or room.get("type"),
             "refundable": _refundable(offer),
             "rooms_left": None,  # Amadeus does not say
-            "total_minor": _minor(price.get("total") or price.get("base"), currency),
+            "total_minor": provider_price(price.get("total") or price.get("base"), currency)[0],
             "currency": currency,
             "payload_hash": payload_hash({"hotel": hotel, "offer": offer}),
         }
@@ -466,7 +458,7 @@ class AmadeusHotelProvider:
             return RepriceResult(offer_id, at, False, reason="unavailable")
         price = offers[0].get("price") or {}
         currency = price.get("currency")
-        total = _minor(price.get("total") or price.get("base"), currency)
+        total = provider_price(price.get("total") or price.get("base"), currency)[0]
         if total is None:
             raise ProviderError(f"{self.name}: unreadable price in offer response: {price!r}")
         return RepriceResult(offer_id, at, True, total, currency)

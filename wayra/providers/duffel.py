@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from wayra.domain import Cabin, FlightSearch, ProviderResponse
-from wayra.money import Money
+from wayra.money import provider_price
 from wayra.providers.airport_time import airport_local_to_utc
 from wayra.providers.base import BookingResult, CancelResult, ProviderError, RepriceResult
 from wayra.providers.http import JsonApi, ProviderHTTPError
@@ -55,16 +55,6 @@ def _parse_error(body: Any) -> tuple[str | None, str | None]:
     messages = [e.get("message") or e.get("title") for e in errors if isinstance(e, dict)]
     first = errors[0] if isinstance(errors[0], dict) else {}
     return "; ".join(m for m in messages if m) or None, first.get("code")
-
-
-def _money(amount: Any, currency: Any) -> tuple[int | None, str | None]:
-    """Minor units when the amount is exact in the currency; else None for the contract."""
-    if not isinstance(currency, str):
-        return None, None
-    try:
-        return Money.from_decimal(amount, currency).amount_minor, currency
-    except (ValueError, TypeError):
-        return None, currency
 
 
 class DuffelFlightProvider:
@@ -161,7 +151,9 @@ class DuffelFlightProvider:
             duration = int((arrival_at - departure_at).total_seconds() // 60)
         marketing = (first.get("marketing_carrier") or {}).get("iata_code")
         number = first.get("marketing_carrier_flight_number")
-        total_minor, currency = _money(offer.get("total_amount"), offer.get("total_currency"))
+        total_minor, currency = provider_price(
+            offer.get("total_amount"), offer.get("total_currency")
+        )
         offer_id = offer.get("id")
         return {
             "provider": self.name,
@@ -211,7 +203,9 @@ class DuffelFlightProvider:
                     return RepriceResult(offer_id, at, False, reason="expired")
             except ValueError:
                 pass
-        total_minor, currency = _money(offer.get("total_amount"), offer.get("total_currency"))
+        total_minor, currency = provider_price(
+            offer.get("total_amount"), offer.get("total_currency")
+        )
         if total_minor is None:
             raise ProviderError(f"{self.name}: offer {duffel_id} came back without a usable price")
         return RepriceResult(offer_id, at, True, total_minor=total_minor, currency=currency)

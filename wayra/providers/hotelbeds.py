@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from wayra.domain import HotelSearch, ProviderResponse
-from wayra.money import Money
+from wayra.money import provider_price
 from wayra.providers.base import BookingResult, CancelResult, ProviderError, RepriceResult
 from wayra.providers.http import JsonApi, ProviderHTTPError
 from wayra.providers.provenance import payload_hash, provider_offer_key
@@ -110,15 +110,6 @@ def rate_amount(rate: dict) -> Any:
     return rate.get("net")
 
 
-def _money(amount: Any, currency: Any) -> tuple[int | None, str | None]:
-    if not isinstance(currency, str):
-        return None, None
-    try:
-        return Money.from_decimal(amount, currency).amount_minor, currency
-    except (ValueError, TypeError):
-        return None, currency
-
-
 class HotelbedsHotelProvider:
     name = "hotelbeds"
     category: Literal["hotel"] = "hotel"
@@ -200,7 +191,7 @@ class HotelbedsHotelProvider:
         room: dict,
         rate: dict,
     ) -> dict:
-        total_minor, currency = _money(rate_amount(rate), hotel.get("currency"))
+        total_minor, currency = provider_price(rate_amount(rate), hotel.get("currency"))
         rate_key = rate.get("rateKey")
         code = hotel.get("code")
         payload = {"hotel": hotel, "room": room, "rate": rate}
@@ -244,7 +235,7 @@ class HotelbedsHotelProvider:
             return RepriceResult(offer_id, at, False, reason="sold_out")
         # A rate may be re-keyed by CheckRate; the one we asked about is the first returned.
         rate = next((r for r in rates if r.get("rateKey") == rate_key), rates[0])
-        total_minor, currency = _money(rate_amount(rate), hotel.get("currency"))
+        total_minor, currency = provider_price(rate_amount(rate), hotel.get("currency"))
         if total_minor is None:
             raise ProviderError(f"{self.name}: checkrates came back without a usable price")
         return RepriceResult(
