@@ -8,7 +8,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-BENCHMARKS = ["bench.ingestion", "bench.collection", "bench.dbt_build"]
+BENCHMARKS = ["bench.ingestion", "bench.collection", "bench.dbt_build", "bench.backtest"]
 
 
 def main(selected: list[str]) -> None:

@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+# Two xdist workers share two cores: OpenMP (scikit-learn) and torch each spinning up a thread
+# per core oversubscribes them and slows model fits by an order of magnitude.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 

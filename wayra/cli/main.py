@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from wayra.cli.backtest import backtest as backtest_command
+from wayra.cli.history import history_app
 from wayra.cli.quotes import quotes as quotes_command
 from wayra.settings import Settings
 
@@ -22,7 +24,9 @@ app = typer.Typer(
 )
 ui_app = typer.Typer(help="Open the platform's user interfaces.", no_args_is_help=True)
 app.add_typer(ui_app, name="ui")
+app.add_typer(history_app, name="history")
 app.command("quotes")(quotes_command)
+app.command("backtest")(backtest_command)
 console = Console()
 
 
