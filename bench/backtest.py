@@ -64,6 +64,8 @@ def run() -> list[BenchResult]:
             f"gbm_quantile {gbm.mae:.2f} MAE",
             "seasonal naive (same pairs)",
             gbm.mase,
-            f"sMAPE {gbm.smape:.2f}%, 80% interval coverage {100 * gbm.coverage_80:.1f}%",
+            f"sMAPE {gbm.smape:.2f}%, 80% interval coverage {100 * gbm.coverage_80:.1f}%; "
+            f"N-HiTS MASE {result.forecasts['nhits'].mase:.2f}, "
+            f"last value {result.forecasts['last_value'].mase:.2f}",
         ),
     ]

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 import polars as pl
 
+from ml.forecast.base import Forecaster
 from ml.forecast.gbm import GradientBoostedQuantileForecaster
 from ml.forecast.harness import baseline_forecasters, evaluate
 from ml.forecast.metrics import ForecastMetrics
@@ -117,7 +118,10 @@ def run_backtest(
     model_factory: Callable[[], BuyWaitModel] | None = None,
     seed: int = 0,
     progress: Callable[[str], None] = lambda _step: None,
+    compare_forecasters: Callable[[], list[Forecaster]] | None = None,
 ) -> BacktestResult:
+    """``compare_forecasters``: extra forecasters scored next to the baselines and the
+    policy's own (default: the N-HiTS deep model)."""
     train, test, train_until = split_by_departure(panel, train_until)
     test_ids = test["series_id"].unique().implode()
     if requests is None:
@@ -156,7 +160,8 @@ def run_backtest(
     strategies["clairvoyant"] = score(clairvoyant)
 
     progress("Scoring forecasts against seasonal naive")
-    evaluations = evaluate(baseline_forecasters(), train, test)
+    others = (compare_forecasters or comparison_forecasters)()
+    evaluations = evaluate([*baseline_forecasters(), *others], train, test)
     metrics = {name: e.metrics for name, e in evaluations.items()}
     metrics[model.forecaster.name] = _score_fitted(forecasts, test, train)
     decisions = outcomes["policy"].select("series_id", "start_date", "buy_date", "price_paid")
@@ -183,3 +188,9 @@ def _score_fitted(
 
 def default_model() -> BuyWaitModel:
     return BuyWaitModel(GradientBoostedQuantileForecaster())
+
+
+def comparison_forecasters() -> list[Forecaster]:
+    from ml.forecast.deep import DeepQuantileForecaster
+
+    return [DeepQuantileForecaster()]

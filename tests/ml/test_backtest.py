@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ml.backtest import first_buy, request_days, run_backtest, score
+from ml.forecast.deep import DeepQuantileForecaster
 from ml.history import write_history
 from tests.ml.conftest import small_model
 from wayra.cli.main import app
@@ -112,6 +113,10 @@ def history_file(tmp_path_factory, simulated_panel):
 
 def test_cli_reports_every_strategy_and_writes_decisions(history_file, tmp_path, monkeypatch):
     monkeypatch.setattr("ml.backtest.default_model", small_model)
+    monkeypatch.setattr(
+        "ml.backtest.comparison_forecasters",
+        lambda: [DeepQuantileForecaster(max_epochs=1, hidden_size=16)],
+    )
     decisions = tmp_path / "out" / "decisions.csv"
     args = ["backtest", "--history", str(history_file), "--decisions-out", str(decisions), "--json"]
     result = CliRunner().invoke(app, args)
@@ -120,7 +125,7 @@ def test_cli_reports_every_strategy_and_writes_decisions(history_file, tmp_path,
     assert set(report["strategies"]) == {"policy", "buy_at_once", "fixed_rule", "clairvoyant"}
     assert report["strategies"]["clairvoyant"]["clairvoyant_capture"] == 1.0
     assert report["strategies"]["buy_at_once"]["no_regret_rate"] == 1.0
-    assert {"gbm_quantile", "seasonal_naive", "last_value"} <= set(report["forecasts"])
+    assert {"gbm_quantile", "nhits", "seasonal_naive", "last_value"} <= set(report["forecasts"])
     assert report["forecasts"]["seasonal_naive"]["mase"] == 1.0
     written = pl.read_csv(decisions, try_parse_dates=True)
     assert written.columns == ["series_id", "start_date", "buy_date", "price_paid"]
@@ -130,6 +135,7 @@ def test_cli_reports_every_strategy_and_writes_decisions(history_file, tmp_path,
 
 def test_cli_uses_the_requests_file(history_file, tmp_path, monkeypatch, simulated_panel):
     monkeypatch.setattr("ml.backtest.default_model", small_model)
+    monkeypatch.setattr("ml.backtest.comparison_forecasters", list)
     late = simulated_panel.filter(pl.col("departure_date") > dt.date(2026, 8, 20))
     starts = late.group_by("series_id").agg(pl.col("observed_on").min().alias("start_date"))
     requests = tmp_path / "requests.csv"
