@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DBT_MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: setup demo test test-fast bench lint format lock dagster api clean
+.PHONY: setup demo test test-fast bench lint format lock dagster api mlflow clean
 
 setup: $(STAMP) $(DBT_MANIFEST)
 
@@ -48,6 +48,9 @@ dagster: setup
 
 api: setup
 	$(BIN)/wayra ui api
+
+mlflow: setup
+	$(BIN)/wayra ui mlflow
 
 clean:
 	rm -rf .wayra dbt_project/target dbt_project/logs

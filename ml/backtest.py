@@ -111,6 +111,31 @@ def score(outcomes: pl.DataFrame) -> StrategyScore:
     )
 
 
+def replay_strategies(
+    panel: pl.DataFrame, requests: pl.DataFrame, advice: pl.DataFrame
+) -> tuple[dict[str, pl.DataFrame], dict[str, StrategyScore]]:
+    """Each strategy's purchase per request (series_id, start_date, buy_date, price_paid, ...)
+    and its score: the policy following ``advice``, buy-at-once, the fixed rule and the
+    clairvoyant."""
+    days = request_days(panel, requests).join(
+        advice.select("series_id", "observed_on", "action"), on=["series_id", "observed_on"]
+    )
+    days_left = (pl.col("departure_date") - pl.col("observed_on")).dt.total_days()
+    outcomes = {
+        "policy": first_buy(days, pl.col("action") == BUY_NOW),
+        "buy_at_once": first_buy(days, pl.lit(True)),
+        "fixed_rule": first_buy(
+            days,
+            (pl.col("price") <= pl.col("start_price") * (1 - FIXED_RULE_DROP))
+            | (days_left <= FIXED_RULE_DAYS),
+        ),
+    }
+    outcomes["clairvoyant"] = outcomes["buy_at_once"].with_columns(
+        pl.col("clairvoyant_price").alias("price_paid")
+    )
+    return outcomes, {name: score(o) for name, o in outcomes.items()}
+
+
 def run_backtest(
     panel: pl.DataFrame,
     requests: pl.DataFrame | None = None,
@@ -138,26 +163,7 @@ def run_backtest(
     advice = model.advise(test, forecasts=forecasts)
 
     progress("Replaying requests")
-    days = request_days(test, requests).join(
-        advice.select("series_id", "observed_on", "action"), on=["series_id", "observed_on"]
-    )
-    outcomes = {
-        "policy": first_buy(days, pl.col("action") == BUY_NOW),
-        "buy_at_once": first_buy(days, pl.lit(True)),
-        "fixed_rule": first_buy(
-            days,
-            (pl.col("price") <= pl.col("start_price") * (1 - FIXED_RULE_DROP))
-            | (
-                (pl.col("departure_date") - pl.col("observed_on")).dt.total_days()
-                <= FIXED_RULE_DAYS
-            ),
-        ),
-    }
-    clairvoyant = outcomes["buy_at_once"].with_columns(
-        pl.col("clairvoyant_price").alias("price_paid")
-    )
-    strategies = {name: score(o) for name, o in outcomes.items()}
-    strategies["clairvoyant"] = score(clairvoyant)
+    outcomes, strategies = replay_strategies(test, requests, advice)
 
     progress("Scoring forecasts against seasonal naive")
     others = (compare_forecasters or comparison_forecasters)()

@@ -7,11 +7,17 @@ from pathlib import Path
 from dagster import Definitions, load_assets_from_modules
 from dagster_dbt import DbtCliResource
 
+from orchestration.defs.forecasting import assets as forecasting_assets
+from orchestration.defs.forecasting.schedules import (
+    forecasting_training_schedule,
+    train_buy_wait_job,
+)
 from orchestration.defs.ingestion import assets as ingestion_assets
 from orchestration.defs.ingestion.schedules import collect_quotes_job, quote_collection_schedule
 from orchestration.defs.publishing import assets as publishing_assets
 from orchestration.defs.reference import assets as reference_assets
 from orchestration.defs.resources import (
+    MlflowResource,
     OperationalStoreResource,
     ProvidersResource,
     WarehouseResource,
@@ -22,6 +28,9 @@ all_assets = [
     *load_assets_from_modules([ingestion_assets, reference_assets, publishing_assets]),
     wayra_dbt_models,
 ]
+# Model training runs on its own weekly schedule, not with the data pipeline: `wayra demo`
+# materializes all_assets, and a history still on sale has no completed trips to train on.
+training_assets = load_assets_from_modules([forecasting_assets])
 
 # The dbt installed beside this interpreter, so an un-activated virtualenv still finds it.
 _venv_dbt = Path(sys.executable).with_name("dbt")
@@ -31,12 +40,13 @@ resources = {
     "warehouse": WarehouseResource(),
     "operational_store": OperationalStoreResource(),
     "providers": ProvidersResource(),
+    "mlflow": MlflowResource(),
     "dbt": DbtCliResource(project_dir=wayra_dbt_project, dbt_executable=DBT_EXECUTABLE),
 }
 
 defs = Definitions(
-    assets=all_assets,
-    jobs=[collect_quotes_job],
-    schedules=[quote_collection_schedule],
+    assets=[*all_assets, *training_assets],
+    jobs=[collect_quotes_job, train_buy_wait_job],
+    schedules=[quote_collection_schedule, forecasting_training_schedule],
     resources=resources,
 )

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from serving.problems import install_problem_handlers
-from serving.routers import health, watches
+from serving.routers import advice, health, watches
 from serving.usage import UsageEventsMiddleware
 from wayra.opstore.db import make_engine, make_session_factory
 from wayra.settings import Settings
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = resolved
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        app.state.advice_model = advice.load_advice_model(resolved)
         try:
             yield
         finally:
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(UsageEventsMiddleware)
     app.include_router(health.router)
     app.include_router(watches.router)
+    app.include_router(advice.router)
     return app
 
 

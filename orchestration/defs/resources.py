@@ -46,3 +46,13 @@ class ProvidersResource(WayraSettingsResource):
         from wayra.providers.registry import configured_providers
 
         return configured_providers(self.settings(), simulated=self.simulated)
+
+
+class MlflowResource(WayraSettingsResource):
+    """The MLflow tracking and registry store; unset = ``Settings.mlflow_uri``
+    (``WAYRA_MLFLOW_TRACKING_URI``, or a SQLite file in the data directory)."""
+
+    tracking_uri: str | None = None
+
+    def uri(self) -> str:
+        return self.tracking_uri or self.settings().mlflow_uri

@@ -21,6 +21,9 @@ EXPECTED_EDGES = {
     "fct_weekly_engagement": {"stg_operational__users", "stg_operational__api_usage_events"},
     "fct_mrr_by_plan": {"stg_operational__users", "plan_prices"},
     "published_recommendations": {"fct_best_current_packages"},
+    "price_history_panel": {"fct_price_features"},
+    "buy_wait_challenger": {"price_history_panel"},
+    "buy_wait_champion": {"price_history_panel", "buy_wait_challenger"},
 }
 
 
@@ -43,6 +46,10 @@ def test_asset_graph_names_and_dependencies():
         "fct_weekly_engagement",
         "fct_mrr_by_plan",
         "published_recommendations",
+        "fct_price_features",
+        "price_history_panel",
+        "buy_wait_challenger",
+        "buy_wait_champion",
     } <= keys
     for downstream, upstreams in EXPECTED_EDGES.items():
         parents = {k.to_user_string() for k in graph.get(AssetKey(downstream)).parent_keys}
@@ -98,6 +105,23 @@ def test_collection_runs_every_15_minutes_into_todays_partition():
     [request] = schedule.evaluate_tick(context).run_requests
     assert request.partition_key == "2026-11-24"
     assert request.tags[OBSERVED_AT_TAG] == "2026-11-24T09:45:00+00:00"
+
+
+def test_buy_wait_training_runs_weekly_and_stays_out_of_the_data_pipeline():
+    from orchestration.definitions import all_assets, defs
+
+    schedule = defs.get_schedule_def("forecasting_training_schedule")
+    assert schedule.job_name == "train_buy_wait"
+    assert schedule.cron_schedule == "0 4 * * 1"
+    job = defs.get_job_def("train_buy_wait")
+    assert {key.to_user_string() for key in job.asset_layer.selected_asset_keys} == {
+        "price_history_panel",
+        "buy_wait_challenger",
+        "buy_wait_champion",
+    }
+    # `wayra demo` materializes all_assets; training has its own schedule.
+    pipeline_keys = {key.to_user_string() for a in all_assets for key in a.keys}
+    assert "buy_wait_challenger" not in pipeline_keys
 
 
 def test_dagster_definitions_validate_passes():

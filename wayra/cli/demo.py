@@ -46,6 +46,7 @@ class DemoSummary:
     engagement_weeks: int
     mrr_minor: int
     seconds: float
+    training: object = None  # ml.training.TrainingCycle of the buy/wait model
 
 
 def _budget(
@@ -142,7 +143,7 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
     history = [today - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
 
     with step_progress(console) as progress:
-        task = progress.add_task("Demo traveller and watches", total=len(history) + 3)
+        task = progress.add_task("Demo traveller and watches", total=len(history) + 4)
         api_key, watch_count = create_demo_watches(settings, today)
         progress.update(task, advance=1, description=f"{watch_count} watches ready")
 
@@ -150,6 +151,7 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
             progress.update(task, advance=advance, description=name)
 
         published = materialize_graph(settings, history, on_step=on_step)
+        training = train_buy_wait_champion(settings, on_step)
         progress.update(task, advance=1, description="Reading recommendations through the API")
         # After publishing, so the reads see recommendations; then the usage extract (only the
         # new events) and the KPI marts are refreshed.
@@ -187,7 +189,33 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
             or 0
         ),
         seconds=time.monotonic() - started,
+        training=training,
     )
+
+
+DEMO_TRAINING_SERIES, DEMO_TRAINING_DAYS = 150, 90
+
+
+def train_buy_wait_champion(settings: Settings, on_step):
+    """The demo's history has no completed trips yet (every watch departs after today), so the
+    buy/wait model trains on a simulated history of finished ones from the same market."""
+    from ml.history import history_panel
+    from ml.simulated_history import simulate_history
+    from ml.training import run_training_cycle
+    from wayra.cli.forecasting import quiet_mlflow
+
+    quiet_mlflow()
+    on_step("Simulating finished trips for the buy/wait model", 0)
+    panel = history_panel(
+        simulate_history(
+            seed=settings.simulator_seed, series=DEMO_TRAINING_SERIES, days=DEMO_TRAINING_DAYS
+        )
+    )
+    cycle = run_training_cycle(
+        panel, tracking_uri=settings.mlflow_uri, progress=lambda step: on_step(step, 0)
+    )
+    on_step("Buy/wait model registered", 1)
+    return cycle
 
 
 def _dbt_model_count() -> int:
@@ -229,12 +257,23 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
     )
     table.add_row("  operational store", settings.operational_store_url)
     table.add_row("  Dagster instance", str(settings.dagster_home))
+    table.add_row("  MLflow tracking and registry", settings.mlflow_uri)
+    if summary.training is not None:
+        cycle, m = summary.training, summary.training.metrics
+        verdict = "champion" if cycle.decision.promoted else "challenger (champion kept)"
+        table.add_row(
+            "Buy/wait model",
+            f"version {cycle.version} {verdict}: captures {100 * m['clairvoyant_capture']:.0f}% of "
+            f"the clairvoyant's savings, no-regret {100 * m['no_regret_rate']:.0f}%, "
+            f"forecast MASE {m['mase']:.2f} vs seasonal naive",
+        )
     table.add_row("Took", f"{summary.seconds:.0f} s")
     console.print(table)
     console.print(
         "\nNext:\n"
         "  Dagster UI:  [bold]make dagster[/]   (or .venv/bin/wayra ui dagster) -> http://127.0.0.1:3000\n"
         "  API:         [bold]make api[/]       (or .venv/bin/wayra ui api)     -> http://127.0.0.1:8000/docs\n"
+        "  MLflow UI:   [bold]make mlflow[/]    (or .venv/bin/wayra ui mlflow)  -> http://127.0.0.1:5000\n"
         f"  Your API key (shown once): [bold]{summary.api_key}[/]\n"
         f'  curl -H "Authorization: Bearer {summary.api_key}" http://127.0.0.1:8000/v1/watches',
         soft_wrap=True,

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from wayra.cli.backtest import backtest as backtest_command
+from wayra.cli.forecasting import forecasting_app
 from wayra.cli.history import history_app
 from wayra.cli.quotes import quotes as quotes_command
 from wayra.settings import Settings
@@ -25,6 +26,7 @@ app = typer.Typer(
 ui_app = typer.Typer(help="Open the platform's user interfaces.", no_args_is_help=True)
 app.add_typer(ui_app, name="ui")
 app.add_typer(history_app, name="history")
+app.add_typer(forecasting_app, name="forecasting")
 app.command("quotes")(quotes_command)
 app.command("backtest")(backtest_command)
 console = Console()
@@ -107,6 +109,17 @@ def dagster_ui(port: int = 3000) -> None:
     os.environ["DAGSTER_HOME"] = str(settings.ensure_dagster_home())
     _with_venv_on_path()
     os.execvp("dagster", ["dagster", "dev", "-m", "orchestration.definitions", "-p", str(port)])
+
+
+@ui_app.command("mlflow")
+def mlflow_ui(port: int = 5000) -> None:
+    """Start the MLflow UI on this data directory's tracking store and registry."""
+    settings = Settings()
+    _with_venv_on_path()
+    os.execvp(
+        "mlflow",
+        ["mlflow", "ui", "--backend-store-uri", settings.mlflow_uri, "--port", str(port)],
+    )
 
 
 @ui_app.command("api")
