@@ -172,3 +172,20 @@ def test_rejects_frames_it_cannot_learn_from(frame):
     with pytest.raises(ValueError, match="two observation days"):
         train_bookability(frame.filter(pl.col("observed_on") == FIRST_DAY))
     assert set(FEATURES) <= set(frame.columns)
+
+
+@pytest.mark.xdist_group("mlflow")
+def test_training_run_is_logged_and_registered_in_mlflow(tmp_path, frame):
+    from mlflow import MlflowClient
+
+    from ml.bookability_tracking import MODEL_NAME, train_and_log_bookability
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.sqlite'}"
+    run_id, version, report = train_and_log_bookability(frame, tracking_uri=uri)
+    client = MlflowClient(tracking_uri=uri)
+    run = client.get_run(run_id)
+    assert run.data.metrics["roc_auc"] == pytest.approx(report.roc_auc)
+    assert run.data.metrics["brier"] < run.data.metrics["base_rate_brier"]
+    artifacts = {a.path for a in client.list_artifacts(run_id, "evaluation")}
+    assert {"evaluation/reliability.json", "evaluation/reliability.png"} <= artifacts
+    assert int(client.get_model_version_by_alias(MODEL_NAME, "challenger").version) == version

@@ -24,6 +24,7 @@ EXPECTED_EDGES = {
     "price_history_panel": {"fct_price_features"},
     "buy_wait_challenger": {"price_history_panel"},
     "buy_wait_champion": {"price_history_panel", "buy_wait_challenger"},
+    "bookability_classifier": {"fct_offer_reprice_outcomes"},
 }
 
 
@@ -50,6 +51,7 @@ def test_asset_graph_names_and_dependencies():
         "price_history_panel",
         "buy_wait_challenger",
         "buy_wait_champion",
+        "bookability_classifier",
     } <= keys
     for downstream, upstreams in EXPECTED_EDGES.items():
         parents = {k.to_user_string() for k in graph.get(AssetKey(downstream)).parent_keys}
@@ -118,6 +120,7 @@ def test_buy_wait_training_runs_weekly_and_stays_out_of_the_data_pipeline():
         "price_history_panel",
         "buy_wait_challenger",
         "buy_wait_champion",
+        "bookability_classifier",
     }
     # `wayra demo` materializes all_assets; training has its own schedule.
     pipeline_keys = {key.to_user_string() for a in all_assets for key in a.keys}

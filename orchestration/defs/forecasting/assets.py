@@ -180,3 +180,39 @@ def buy_wait_champion(
             **_metric_metadata("champion_", decision.champion_metrics),
         }
     )
+
+
+REPRICE_OUTCOMES_MART = "fct_offer_reprice_outcomes"
+
+
+@asset(
+    deps=[AssetKey(REPRICE_OUTCOMES_MART)],
+    group_name=GROUP,
+    description=(
+        "Will a quote still be bookable at its price when re-priced? A calibrated classifier "
+        "trained on the re-price outcome mart (MLflow run, ROC AUC, Brier, reliability), "
+        "registered as the 'challenger' of wayra-bookability."
+    ),
+)
+def bookability_classifier(
+    warehouse: WarehouseResource, mlflow: MlflowResource
+) -> MaterializeResult:
+    from ml.bookability_tracking import train_and_log_bookability
+
+    store = warehouse.warehouse()
+    table = store.query_arrow(
+        f"SELECT * FROM {store.settings.warehouse_schema}.{REPRICE_OUTCOMES_MART}"
+    )
+    run_id, version, report = train_and_log_bookability(
+        pl.from_arrow(table), tracking_uri=mlflow.uri()
+    )
+    return MaterializeResult(
+        metadata={
+            "mlflow_run_id": run_id,
+            "model_version": version,
+            "roc_auc": MetadataValue.float(report.roc_auc),
+            "brier": MetadataValue.float(report.brier),
+            "base_rate_brier": MetadataValue.float(report.base_rate_brier),
+            "holdout_rows": report.holdout_rows,
+        }
+    )

@@ -5,7 +5,10 @@ from orchestration.defs.forecasting.assets import GROUP
 train_buy_wait_job = define_asset_job(
     "train_buy_wait",
     selection=AssetSelection.groups(GROUP),
-    description="Read the completed price history, train and register a challenger, promote it if it wins.",
+    description=(
+        "Read the completed price history, train and register a buy/wait challenger, promote it "
+        "if it wins; retrain the bookability classifier on the re-price outcomes."
+    ),
 )
 
 forecasting_training_schedule = ScheduleDefinition(
