@@ -1,6 +1,7 @@
 """A small hand-built warehouse for the dbt tests: three active watches in EUR, GBP and JPY, a
 paused one and one without hotels, quotes in four currencies with traps (wrong cabin, too many
-stops, too few seats, sold-out rooms, wrong party size, a cheaper stale partition)."""
+stops, too few seats, sold-out rooms, wrong party size, a cheaper stale partition), plus what
+makes every other mart non-empty (request log, a cross-provider anomaly, users and API usage)."""
 
 from __future__ import annotations
 
@@ -224,14 +225,116 @@ def _table(name: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=RAW_TABLES[name])
 
 
+# The rest of the whole-project fixture, so that EVERY mart has rows (test_dbt_build compares
+# each one across the two adapters): w-gbp was also quoted the day before, dearer (a first
+# observed package to save against; held and rose re-price outcomes), and three providers quote
+# one flight on a route no watch covers, one of them +49% (a cross-provider anomaly).
+EXTRA_FLIGHTS = [
+    _flight("g-out-eur", "LHR", "NRT", D(2025, 7, 10), 160_000, "EUR", cabin="BUSINESS", stops=2, partition=STALE_DAY),
+    _flight("g-in-jpy", "NRT", "LHR", D(2025, 7, 15), 250_000, "JPY", cabin="BUSINESS", partition=STALE_DAY),
+    _flight("x-lis-mad", "LIS", "MAD", D(2025, 7, 10), 10_000, "EUR") | {"flight_number": "WY777"},
+    _flight("x-lis-mad", "LIS", "MAD", D(2025, 7, 10), 10_100, "EUR") | {"flight_number": "WY777", "provider": "cloudprov"},
+    _flight("x-lis-mad", "LIS", "MAD", D(2025, 7, 10), 14_900, "EUR") | {"flight_number": "WY777", "provider": "jetprov"},
+]  # fmt: skip
+EXTRA_HOTELS = [
+    _hotel("h-tyo-eur", "TYO", D(2025, 7, 10), 5, 75_000, "EUR", partition=STALE_DAY),
+]
+# Sign-ups in two months on every plan; the extract ran on OBSERVED_ON.
+USERS = [
+    {"user_id": w["user_id"], "plan": plan, "created_at": _ts(day, 9), "extracted_at": _ts(OBSERVED_ON, 12)}
+    for w, plan, day in zip(
+        WATCHES,
+        ["monitoring", "optimization", "automation", "free", "free", "automation"],
+        [D(2025, 5, 1), D(2025, 5, 1), D(2025, 5, 14), D(2025, 5, 20), OBSERVED_ON, OBSERVED_ON],
+        strict=True,
+    )
+]  # fmt: skip
+# Watch reads in the week of May 26 (a 404, a POST and a deleted user's read do not count).
+API_USAGE_EVENTS = [
+    {"event_id": n, "user_id": user, "method": method, "route": route, "status_code": status,
+     "occurred_at": _ts(day, 10 + n), "extracted_at": _ts(OBSERVED_ON, 12)}
+    for n, (user, method, route, status, day) in enumerate([
+        ("user-w-eur", "GET", "/v1/watches", 200, STALE_DAY),
+        ("user-w-eur", "GET", "/v1/watches/{watch_id}/recommendations", 200, OBSERVED_ON),
+        ("user-w-gbp", "GET", "/v1/watches/{watch_id}", 200, OBSERVED_ON),
+        ("user-w-jpy", "GET", "/v1/watches/{watch_id}", 404, OBSERVED_ON),
+        ("user-w-multi", "POST", "/v1/watches", 201, OBSERVED_ON),
+        (None, "GET", "/v1/watches", 200, OBSERVED_ON),
+        ("user-w-gbp", "GET", "/v1/watches", 200, D(2025, 5, 20)),
+    ], start=1)
+]  # fmt: skip
+
+
+def _search_key(row: dict) -> str:
+    if "cabin" in row:
+        return (f"flight:{row['origin']}-{row['destination']}:{row['departure_date']}:"
+                f"{row['adults']}:{row['cabin']}")  # fmt: skip
+    return f"hotel:{row['city_code']}:{row['check_in']}+{row['nights']}:{row['adults']}"
+
+
+def _one_request_per_search(rows: list[dict]) -> list[dict]:
+    """A provider answers a search with one response: its quotes share the request id."""
+    return [
+        row | {"request_id": f"req-{row['provider']}-{_search_key(row)}-{row['partition_date']}"}
+        for row in rows
+    ]
+
+
+def fixture_requests(quotes: list[dict]) -> list[dict]:
+    """The request log behind ``quotes`` (all ok), plus a failed and a budget-skipped request of
+    skyprov on OBSERVED_ON: its data uptime that day is below its success rate."""
+    rows = {}
+    for quote in quotes:
+        rows[quote["request_id"]] = {
+            "partition_date": quote["partition_date"],
+            "provider": quote["provider"],
+            "category": "flight" if "cabin" in quote else "hotel",
+            "request_id": quote["request_id"],
+            "requested_at": quote["observed_at"],
+            "search_key": _search_key(quote),
+            "status": "ok",
+            "error": None,
+            "latency_ms": float(100 + _wobble(quote["request_id"]) % 900),
+            "attempts": 1,
+            "quotes_returned": sum(q["request_id"] == quote["request_id"] for q in quotes),
+            "watches_served": 1,
+        }
+    for status, search in (("error", "flight:LIS-FAO:2025-07-01:1:ECONOMY"),
+                           ("skipped_budget", "flight:LIS-OPO:2025-07-01:1:ECONOMY")):  # fmt: skip
+        rows[status] = {
+            "partition_date": OBSERVED_ON, "provider": "skyprov", "category": "flight",
+            "request_id": f"req-skyprov-{status}", "requested_at": _ts(OBSERVED_ON, 6),
+            "search_key": search, "status": status, "error": status if status == "error" else None,
+            "latency_ms": 2500.0 if status == "error" else 0.0,
+            "attempts": 3 if status == "error" else 0, "quotes_returned": 0, "watches_served": 1,
+        }  # fmt: skip
+    return list(rows.values())
+
+
 def land_fixture(warehouse: Warehouse) -> None:
     warehouse.ensure_raw_tables()
     days = [STALE_DAY, OBSERVED_ON]
-    warehouse.replace_partitions("flight_quotes", _table("flight_quotes", FLIGHTS), days)
-    warehouse.replace_partitions("hotel_quotes", _table("hotel_quotes", HOTELS), days)
-    warehouse.replace_partitions("ecb_rates", _table("ecb_rates", ecb_rows()), days)
-    warehouse.replace_table("operational_watches", _table("operational_watches", WATCHES))
-    warehouse.replace_table("operational_watch_routes", _table("operational_watch_routes", ROUTES))
+    flights = _one_request_per_search(FLIGHTS + EXTRA_FLIGHTS)
+    hotels = _one_request_per_search(HOTELS + EXTRA_HOTELS)
+    warehouse.replace_partitions_of(
+        {
+            "flight_quotes": _table("flight_quotes", flights),
+            "hotel_quotes": _table("hotel_quotes", hotels),
+            "provider_requests": _table("provider_requests", fixture_requests(flights + hotels)),
+            "ecb_rates": _table("ecb_rates", ecb_rows()),
+        },
+        days,
+    )
+    warehouse.replace_tables(
+        {
+            "operational_watches": _table("operational_watches", WATCHES),
+            "operational_watch_routes": _table("operational_watch_routes", ROUTES),
+            "operational_users": _table("operational_users", USERS),
+            "operational_api_usage_events": _table(
+                "operational_api_usage_events", API_USAGE_EVENTS
+            ),
+        }
+    )
 
 
 # --- Price history (tests/dbt/test_price_history.py) -------------------------------------------

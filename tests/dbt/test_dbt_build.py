@@ -1,6 +1,8 @@
 """`dbt build` of the whole project (models, data tests and dbt unit tests) on a hand-built
-warehouse, on DuckDB and on PostgreSQL, with the mart checked against an independent Decimal
-computation and the two backends checked against each other row for row."""
+warehouse, on DuckDB and on PostgreSQL, with the best-package mart checked against an
+independent Decimal computation and row for row across the two backends, and EVERY mart of the
+manifest (non-empty on this fixture) compared across them by row count and per-column
+checksums."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 from tests.dbt.fixture_data import OBSERVED_ON, RATE_DATE, convert_minor, land_fixture
+from tests.dbt.parity import differences, exposed_models, mart_checksums, mart_names
 from wayra.settings import Settings
 from wayra.warehouse import Warehouse
 from wayra.warehouse.dbt_runner import DBT_PROJECT_DIR, DbtRunError, run_dbt
@@ -65,7 +68,8 @@ def duckdb_build(tmp_path_factory: pytest.TempPathFactory):
             mp.delenv(var, raising=False)
         settings = Settings()
         result = _build(settings, work_dir)
-        yield settings, result, _mart_rows(settings)
+        # The manifest of this build names every mart (tests below enumerate them from it).
+        yield settings, result, _mart_rows(settings), work_dir / "dbt-target"
 
 
 def _statuses(result) -> dict[str, str]:
@@ -73,7 +77,7 @@ def _statuses(result) -> dict[str, str]:
 
 
 def test_build_runs_unit_tests_and_data_tests(duckdb_build):
-    _, result, _ = duckdb_build
+    _, result, _, _ = duckdb_build
     statuses = _statuses(result)
     unit_tests = {k for k in statuses if k.startswith("unit_test.")}
     assert len(unit_tests) >= 5, unit_tests
@@ -84,14 +88,14 @@ def test_build_runs_unit_tests_and_data_tests(duckdb_build):
 
 
 def test_mart_has_one_row_per_active_watch_with_a_package(duckdb_build):
-    _, _, rows = duckdb_build
+    _, _, rows, _ = duckdb_build
     # w-paused is not active; w-nohotel has flights but no hotel, so no complete package.
     assert [r["watch_id"] for r in rows] == ["w-eur", "w-gbp", "w-jpy", "w-multi"]
     assert list(rows[0]) == MART_COLUMNS
 
 
 def test_eur_watch_gets_cheapest_eligible_package(duckdb_build):
-    _, _, rows = duckdb_build
+    _, _, rows, _ = duckdb_build
     row = rows[0]
     out_gbp = convert_minor(22_000, "GBP", "EUR")
     hotel_gbp = convert_minor(30_000, "GBP", "EUR")
@@ -127,7 +131,7 @@ def test_eur_watch_gets_cheapest_eligible_package(duckdb_build):
 
 
 def test_multi_route_watch_takes_the_cheapest_route_that_meets_its_preferences(duckdb_build):
-    _, _, rows = duckdb_build
+    _, _, rows, _ = duckdb_build
     (multi,) = [r for r in rows if r["watch_id"] == "w-multi"]
     # LIS: 10,000 + 30,000; MAD: 15,000 + 16,000 (its 5,000 XX flight is excluded). Only
     # m-hotel-ok is 3+ stars, refundable and within 2 km of the watch's point.
@@ -143,7 +147,7 @@ def test_multi_route_watch_takes_the_cheapest_route_that_meets_its_preferences(d
 
 
 def test_gbp_and_jpy_watches_convert_exactly(duckdb_build):
-    _, _, rows = duckdb_build
+    _, _, rows, _ = duckdb_build
     gbp, jpy = rows[1], rows[2]
     expected_gbp = {
         "outbound_offer_id": "g-out-eur",  # 2 stops allowed: the watch sets no max_stops
@@ -177,7 +181,7 @@ def test_gbp_and_jpy_watches_convert_exactly(duckdb_build):
 
 
 def test_run_dbt_names_failed_nodes_and_restores_environment(duckdb_build, tmp_path, monkeypatch):
-    settings, _, _ = duckdb_build
+    settings, _, _, _ = duckdb_build
     warehouse = Warehouse(settings)
     watches = warehouse.query_arrow(f"select * from {settings.raw_schema}.operational_watches")
     bad = watches.to_pylist()
@@ -202,9 +206,60 @@ def test_run_dbt_names_failed_nodes_and_restores_environment(duckdb_build, tmp_p
     assert DBT_PROJECT_DIR.joinpath("dbt_project.yml").is_file()
 
 
+def test_every_mart_has_rows(duckdb_build):
+    """The cross-adapter comparison below is only as good as the data: no mart may be empty."""
+    settings, _, _, target_dir = duckdb_build
+    marts = mart_names(target_dir)
+    assert {MART, "fct_best_offers", "fct_watch_savings", "fct_mrr_by_plan"} <= set(marts)
+    warehouse = Warehouse(settings)
+    counts = {
+        mart: warehouse.scalar(f"select count(*) from {settings.warehouse_schema}.{mart}")
+        for mart in marts
+    }
+    assert all(counts.values()), counts
+
+
+def test_every_mart_has_a_consumer(duckdb_build):
+    """Lineage: each mart is named by an exposure (the API, a dashboard or an ML training set)."""
+    _, _, _, target_dir = duckdb_build
+    assert set(mart_names(target_dir)) - exposed_models(target_dir) == set()
+
+
+def test_kpis_on_the_fixture(duckdb_build):
+    settings, _, _, _ = duckdb_build
+    warehouse = Warehouse(settings)
+    schema = settings.warehouse_schema
+    # skyprov on OBSERVED_ON: every logged request but one error and one budget skip succeeded.
+    (sky,) = warehouse.query_arrow(
+        f"select * from {schema}.fct_provider_reliability_daily "
+        "where provider = 'skyprov' and observed_on = ?",
+        [OBSERVED_ON],
+    ).to_pylist()
+    ok, requests = sky["ok_count"], sky["requests"]
+    assert requests == ok + 2 and sky["success_rate"] == ok / (ok + 1)
+    assert sky["data_uptime"] == ok / requests
+    # w-gbp's legs were dearer the day before; the other watches were first priced today.
+    savings = {
+        r["watch_id"]: r
+        for r in warehouse.query_arrow(f"select * from {schema}.fct_watch_savings").to_pylist()
+    }
+    gbp = savings.pop("w-gbp")
+    first = (
+        convert_minor(160_000, "EUR", "GBP")
+        + convert_minor(250_000, "JPY", "GBP")
+        + convert_minor(75_000, "EUR", "GBP")
+    )
+    current = _mart_rows(settings)[1]["package_total_minor"]
+    assert gbp["first_package_total_minor"] == first
+    assert gbp["current_package_total_minor"] == current
+    assert gbp["savings_share"] == (first - current) / first > 0
+    assert all(r["savings_minor"] == 0 for r in savings.values())
+    assert gbp["avg_savings_share"] == pytest.approx(gbp["savings_share"] / 4)
+
+
 @pytest.mark.postgres
-def test_postgres_mart_matches_duckdb(duckdb_build, postgres_database, data_dir, monkeypatch):
-    _, _, duckdb_rows = duckdb_build
+def test_postgres_marts_match_duckdb(duckdb_build, postgres_database, data_dir, monkeypatch):
+    duckdb_settings, _, duckdb_rows, target_dir = duckdb_build
     monkeypatch.setenv("WAYRA_WAREHOUSE_URL", postgres_database)
     settings = Settings()
     assert settings.dbt_target == "postgres"
@@ -212,3 +267,16 @@ def test_postgres_mart_matches_duckdb(duckdb_build, postgres_database, data_dir,
     postgres_rows = _mart_rows(settings)
     assert [list(r) for r in postgres_rows] == [MART_COLUMNS] * len(duckdb_rows)
     assert postgres_rows == duckdb_rows
+    # Every mart of the manifest, on the same input: row counts and per-column checksums.
+    marts = mart_names(target_dir)
+    assert marts == mart_names(data_dir / "dbt-target")
+    mismatches = {
+        mart: found
+        for mart in marts
+        if (
+            found := differences(
+                mart_checksums(duckdb_settings, mart), mart_checksums(settings, mart)
+            )
+        )
+    }
+    assert not mismatches, mismatches

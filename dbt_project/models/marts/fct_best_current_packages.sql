@@ -2,7 +2,7 @@
   The package each active watch would book right now: its cheapest complete candidate in the
   watch currency, over all the routes the watch covers. Equal totals go to the package with
   more legs on preferred airlines, then resolve on the offer ids, dates and route, so reruns
-  never flip the answer.
+  never flip the answer (wayra.best_package_order, shared with fct_best_offers).
 #}
 
 with candidates as (
@@ -17,16 +17,7 @@ ranked as (
         candidates.*,
         row_number() over (
             partition by watch_id
-            order by
-                package_total_minor,
-                preferred_airline_legs desc,
-                outbound_offer_id,
-                inbound_offer_id,
-                hotel_offer_id,
-                departure_date,
-                nights,
-                origin,
-                destination
+            order by {{ wayra.best_package_order() }}
         ) as package_rank
     from candidates
 

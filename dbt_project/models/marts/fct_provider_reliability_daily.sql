@@ -148,6 +148,9 @@ metrics as (
         cast(coalesce(request_days.skipped_count, 0) as bigint) as skipped_count,
         cast(request_days.ok_count as double precision)
             / cast(nullif(request_days.sent_requests, 0) as double precision) as success_rate,
+        -- Uptime KPI: skipped requests (budget, open circuit) count as data not collected.
+        cast(request_days.ok_count as double precision)
+            / cast(nullif(request_days.requests, 0) as double precision) as data_uptime,
         cast(request_days.latency_p50_ms as double precision) as latency_p50_ms,
         cast(request_days.latency_p95_ms as double precision) as latency_p95_ms,
         cast(request_days.mean_attempts as double precision) as mean_attempts,
