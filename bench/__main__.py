@@ -8,7 +8,13 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-BENCHMARKS = ["bench.ingestion", "bench.collection", "bench.dbt_build", "bench.backtest"]
+BENCHMARKS = [
+    "bench.ingestion",
+    "bench.collection",
+    "bench.dbt_build",
+    "bench.backtest",
+    "bench.optimizer",
+]
 
 
 def main(selected: list[str]) -> None:
