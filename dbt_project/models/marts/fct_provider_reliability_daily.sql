@@ -58,61 +58,63 @@ anomaly_days as (
 -- Staleness: for each item a provider quoted on this day and on the item's previous
 -- cross-provider observation day, alongside at least one other provider on both days: is its
 -- price unchanged while some other provider's price moved?
+-- Window functions only, no self-joins: joins of this 800k-row comparison with itself on
+-- (item, day, provider) are misestimated by PostgreSQL, which then nests loops (minutes).
+-- int_cross_provider_quotes is unique on (item_key, observed_on, provider).
 cross_prices as (
-
-    select item_key, observed_on, provider, provider_price_eur_minor as price
-    from {{ ref('int_cross_provider_quotes') }}
-
-),
-
-item_days as (
-
-    select distinct item_key, observed_on from cross_prices
-
-),
-
-item_previous_day as (
 
     select
         item_key,
         observed_on,
-        lag(observed_on) over (partition by item_key order by observed_on) as previous_observed_on
-    from item_days
+        provider,
+        provider_price_eur_minor as price,
+        -- The item's observation days numbered 1, 2, ... (any provider): the previous
+        -- observation day of the item is the one numbered one less.
+        dense_rank() over (partition by item_key order by observed_on) as item_day_number
+    from {{ ref('int_cross_provider_quotes') }}
 
 ),
 
+provider_previous as (
+
+    select
+        item_key,
+        observed_on,
+        provider,
+        price,
+        item_day_number,
+        lag(item_day_number) over (
+            partition by item_key, provider order by observed_on
+        ) as previous_item_day_number,
+        lag(price) over (partition by item_key, provider order by observed_on) as previous_price
+    from cross_prices
+
+),
+
+-- The provider quoted the item on the item's previous observation day too.
 price_moves as (
 
     select
-        today.item_key,
-        today.observed_on,
-        today.provider,
-        case when today.price <> before.price then 1 else 0 end as moved
-    from cross_prices as today
-    inner join item_previous_day
-        on item_previous_day.item_key = today.item_key
-        and item_previous_day.observed_on = today.observed_on
-    inner join cross_prices as before
-        on before.item_key = today.item_key
-        and before.provider = today.provider
-        and before.observed_on = item_previous_day.previous_observed_on
+        item_key,
+        observed_on,
+        provider,
+        case when price <> previous_price then 1 else 0 end as moved
+    from provider_previous
+    where previous_item_day_number = item_day_number - 1
 
 ),
 
+-- Comparable: at least one other provider has a price_moves row for the item that day;
+-- others_moved = how many of those moved.
 comparable as (
 
     select
-        mine.provider,
-        mine.observed_on,
-        mine.item_key,
-        max(mine.moved) as moved,
-        max(theirs.moved) as others_moved
-    from price_moves as mine
-    inner join price_moves as theirs
-        on theirs.item_key = mine.item_key
-        and theirs.observed_on = mine.observed_on
-        and theirs.provider <> mine.provider
-    group by mine.provider, mine.observed_on, mine.item_key
+        provider,
+        observed_on,
+        moved,
+        count(*) over (partition by item_key, observed_on) as providers,
+        sum(moved) over (partition by item_key, observed_on) - moved as others_moved
+    from price_moves
 
 ),
 
@@ -122,8 +124,9 @@ staleness_days as (
         provider,
         observed_on,
         count(*) as comparable_items,
-        sum(case when moved = 0 and others_moved = 1 then 1 else 0 end) as stale_items
+        sum(case when moved = 0 and others_moved > 0 then 1 else 0 end) as stale_items
     from comparable
+    where providers >= 2
     group by provider, observed_on
 
 ),
