@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.dbt.builds import dbt_build, duckdb_settings, sorted_rows
 from tests.dbt.fixture_data import (
     CROSS_OFF_PROVIDER,
     convert_minor,
@@ -23,7 +24,6 @@ from tests.dbt.fixture_data import (
 )
 from wayra.settings import Settings
 from wayra.warehouse import Warehouse
-from wayra.warehouse.dbt_runner import run_dbt
 
 pytestmark = pytest.mark.xdist_group("cross_provider")
 
@@ -35,26 +35,18 @@ SELECT = ["--select", "+fct_quote_anomalies", "+fct_provider_reliability_daily"]
 
 
 def _dbt(settings: Settings, work_dir: Path) -> None:
-    run_dbt(
-        ["build", *SELECT,
-         "--target-path", str(work_dir / "dbt-target"), "--log-path", str(work_dir / "dbt-logs")],
-        settings,
-    )  # fmt: skip
+    dbt_build(settings, work_dir, *SELECT)
 
 
 def _rows(settings: Settings, mart: str) -> list[dict]:
-    sql = f"select * from {settings.warehouse_schema}.{mart} order by {MARTS[mart]}"
-    return Warehouse(settings).query_arrow(sql).to_pylist()
+    return sorted_rows(settings, mart, MARTS[mart])
 
 
 @pytest.fixture(scope="module")
 def cross_build(tmp_path_factory: pytest.TempPathFactory):
     work_dir = tmp_path_factory.mktemp("cross-provider")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WAYRA_DATA_DIR", str(work_dir / "wayra-data"))
-        for var in ("WAYRA_WAREHOUSE_URL", "WAYRA_WAREHOUSE_SCHEMA", "WAYRA_RAW_SCHEMA"):
-            mp.delenv(var, raising=False)
-        settings = Settings()
+        settings = duckdb_settings(mp, work_dir)
         land_cross_provider(Warehouse(settings))
         _dbt(settings, work_dir)
         yield settings, {mart: _rows(settings, mart) for mart in MARTS}

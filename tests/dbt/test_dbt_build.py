@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from tests.dbt.builds import dbt_build, duckdb_settings
 from tests.dbt.fixture_data import OBSERVED_ON, RATE_DATE, convert_minor, land_fixture
 from tests.dbt.parity import differences, exposed_models, mart_checksums, mart_names
 from wayra.settings import Settings
@@ -41,14 +42,7 @@ MART_COLUMNS = [
 def _build(settings: Settings, work_dir: Path):
     """Land the fixture and `dbt build`; per-run target/log paths keep parallel runs apart."""
     land_fixture(Warehouse(settings))
-    return run_dbt(
-        [
-            "build",
-            "--target-path", str(work_dir / "dbt-target"),
-            "--log-path", str(work_dir / "dbt-logs"),
-        ],
-        settings,
-    )  # fmt: skip
+    return dbt_build(settings, work_dir)
 
 
 def _mart_rows(settings: Settings) -> list[dict]:
@@ -63,10 +57,7 @@ def _mart_rows(settings: Settings) -> list[dict]:
 def duckdb_build(tmp_path_factory: pytest.TempPathFactory):
     work_dir = tmp_path_factory.mktemp("dbt-duckdb")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WAYRA_DATA_DIR", str(work_dir / "wayra-data"))
-        for var in ("WAYRA_WAREHOUSE_URL", "WAYRA_WAREHOUSE_SCHEMA", "WAYRA_RAW_SCHEMA"):
-            mp.delenv(var, raising=False)
-        settings = Settings()
+        settings = duckdb_settings(mp, work_dir)
         result = _build(settings, work_dir)
         # The manifest of this build names every mart (tests below enumerate them from it).
         yield settings, result, _mart_rows(settings), work_dir / "dbt-target"

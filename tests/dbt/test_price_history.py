@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.dbt.builds import dbt_build, duckdb_settings, sorted_rows
 from tests.dbt.fixture_data import (
     HISTORY_DAYS,
     RATES,
@@ -23,7 +24,6 @@ from tests.dbt.fixture_data import (
 from tests.dbt.parity import differences, mart_checksums
 from wayra.settings import Settings
 from wayra.warehouse import Warehouse
-from wayra.warehouse.dbt_runner import run_dbt
 
 # Its own group: these builds share nothing with test_dbt_build's and can run on another worker.
 pytestmark = pytest.mark.xdist_group("price_history")
@@ -40,24 +40,12 @@ SORT_KEYS = {
 CUTOFF = dt.date(2025, 6, 12)  # "today" for the look-ahead test
 
 
-def _duckdb_settings(mp: pytest.MonkeyPatch, work_dir: Path) -> Settings:
-    mp.setenv("WAYRA_DATA_DIR", str(work_dir / "wayra-data"))
-    for var in ("WAYRA_WAREHOUSE_URL", "WAYRA_WAREHOUSE_SCHEMA", "WAYRA_RAW_SCHEMA"):
-        mp.delenv(var, raising=False)
-    return Settings()
-
-
 def _dbt(settings: Settings, work_dir: Path, *extra: str) -> None:
-    run_dbt(
-        ["build", *SELECT, *extra,
-         "--target-path", str(work_dir / "dbt-target"), "--log-path", str(work_dir / "dbt-logs")],
-        settings,
-    )  # fmt: skip
+    dbt_build(settings, work_dir, *SELECT, *extra)
 
 
 def _rows(settings: Settings, mart: str, where: str = "") -> list[dict]:
-    sql = f"select * from {settings.warehouse_schema}.{mart} {where} order by {SORT_KEYS[mart]}"
-    return Warehouse(settings).query_arrow(sql).to_pylist()
+    return sorted_rows(settings, mart, SORT_KEYS[mart], where)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +53,7 @@ def history_build(tmp_path_factory: pytest.TempPathFactory):
     """The fixture history built once on DuckDB (full refresh)."""
     work_dir = tmp_path_factory.mktemp("price-history")
     with pytest.MonkeyPatch.context() as mp:
-        settings = _duckdb_settings(mp, work_dir)
+        settings = duckdb_settings(mp, work_dir)
         land_history(Warehouse(settings), history_flights(), history_hotels(), HISTORY_DAYS)
         _dbt(settings, work_dir)
         yield settings, work_dir, {mart: _rows(settings, mart) for mart in NEW_MARTS}
@@ -139,7 +127,7 @@ def test_features_do_not_look_ahead(history_build, tmp_path, monkeypatch):
         paris = ("PAR", dt.date(2025, 7, 1), 2, 100, "EUR")
         return [_hotel("new-hotel", *paris, adults=2, partition=later[-1])]
 
-    settings = _duckdb_settings(monkeypatch, tmp_path)
+    settings = duckdb_settings(monkeypatch, tmp_path)
     flights = _future_changed(history_flights(), extra_flights)
     hotels = _future_changed(history_hotels(), extra_hotels)
     land_history(Warehouse(settings), flights, hotels, HISTORY_DAYS)
@@ -151,7 +139,7 @@ def test_features_do_not_look_ahead(history_build, tmp_path, monkeypatch):
 
 
 def test_incremental_picks_up_late_rows_and_equals_a_full_refresh(tmp_path, monkeypatch):
-    settings = _duckdb_settings(monkeypatch, tmp_path)
+    settings = duckdb_settings(monkeypatch, tmp_path)
     warehouse = Warehouse(settings)
     first_days, last_day = HISTORY_DAYS[:-1], HISTORY_DAYS[-1]
     old_day, thinned_day, hotelless_day, empty_day = HISTORY_DAYS[2:6]

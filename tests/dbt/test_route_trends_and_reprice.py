@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from tests.dbt.builds import dbt_build, duckdb_settings, sorted_rows
 from tests.dbt.fixture_data import (
     _flight,
     _hotel,
@@ -25,7 +26,6 @@ from tests.dbt.fixture_data import (
 )
 from wayra.settings import Settings
 from wayra.warehouse import RAW_TABLES, Warehouse
-from wayra.warehouse.dbt_runner import run_dbt
 
 pytestmark = pytest.mark.xdist_group("route_trends_reprice")
 
@@ -292,26 +292,18 @@ def expected_trends() -> dict[tuple[str, str, dt.date], dict]:
 
 
 def _dbt(settings: Settings, work_dir: Path) -> None:
-    run_dbt(
-        ["build", *SELECT,
-         "--target-path", str(work_dir / "dbt-target"), "--log-path", str(work_dir / "dbt-logs")],
-        settings,
-    )  # fmt: skip
+    dbt_build(settings, work_dir, *SELECT)
 
 
 def _rows(settings: Settings, model: str) -> list[dict]:
-    sql = f"select * from {settings.warehouse_schema}.{model} order by {MARTS[model]}"
-    return Warehouse(settings).query_arrow(sql).to_pylist()
+    return sorted_rows(settings, model, MARTS[model])
 
 
 @pytest.fixture(scope="module")
 def duckdb_build(tmp_path_factory: pytest.TempPathFactory):
     work_dir = tmp_path_factory.mktemp("route-trends-reprice")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WAYRA_DATA_DIR", str(work_dir / "wayra-data"))
-        for var in ("WAYRA_WAREHOUSE_URL", "WAYRA_WAREHOUSE_SCHEMA", "WAYRA_RAW_SCHEMA"):
-            mp.delenv(var, raising=False)
-        settings = Settings()
+        settings = duckdb_settings(mp, work_dir)
         land(Warehouse(settings))
         _dbt(settings, work_dir)
         yield {model: _rows(settings, model) for model in MARTS}
