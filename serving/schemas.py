@@ -8,7 +8,9 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -23,6 +25,16 @@ from wayra.money import is_known_currency
 
 def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
+
+
+def known_currency(value: str) -> str:
+    if not is_known_currency(value):
+        raise ValueError(f"{value!r} is not a supported ISO 4217 currency")
+    return value
+
+
+# An ISO 4217 code as clients send it ("eur " is EUR), checked against the known currencies.
+CurrencyCode = Annotated[str, BeforeValidator(_upper), AfterValidator(known_currency)]
 
 
 def _upper_all(value: Any) -> Any:
@@ -194,12 +206,7 @@ class WatchCreate(BaseModel):
             raise ValueError("a hotel point needs hotel_max_distance_km")
         return value
 
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, value: str) -> str:
-        if not is_known_currency(value):
-            raise ValueError(f"{value!r} is not a supported ISO 4217 currency")
-        return value
+    _currency = field_validator("currency")(known_currency)
 
     @field_validator("timezone")
     @classmethod

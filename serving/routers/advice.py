@@ -19,7 +19,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from serving.deps import CurrentUser
-from wayra.money import Money, is_known_currency, minor_unit_exponent
+from serving.schemas import CurrencyCode
+from wayra.money import Money, minor_unit_exponent
 from wayra.settings import Settings
 
 if TYPE_CHECKING:
@@ -88,15 +89,12 @@ class AdviceRequest(BaseModel):
 
     prices: list[PricePoint] = Field(min_length=1, max_length=MAX_PRICES)
     departure_date: dt.date = Field(description="Departure (flight) or check-in (hotel) day.")
-    currency: str = Field(description="ISO 4217 code of the prices and the budget, e.g. EUR.")
+    currency: CurrencyCode = Field(
+        description="ISO 4217 code of the prices and the budget, e.g. EUR."
+    )
     budget_minor: int | None = Field(
         default=None, gt=0, description="Optional budget in minor units of currency."
     )
-
-    @field_validator("currency", mode="before")
-    @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("prices")
     @classmethod
@@ -121,13 +119,6 @@ class AdviceRequest(BaseModel):
             raise ValueError(
                 f"departure_date {value} is before the last observation {prices[-1].observed_on}"
             )
-        return value
-
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, value: str) -> str:
-        if not is_known_currency(value):
-            raise ValueError(f"{value!r} is not a supported ISO 4217 currency")
         return value
 
 
