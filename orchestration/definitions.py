@@ -14,6 +14,7 @@ from orchestration.defs.forecasting.schedules import (
 )
 from orchestration.defs.ingestion import assets as ingestion_assets
 from orchestration.defs.ingestion.schedules import collect_quotes_job, quote_collection_schedule
+from orchestration.defs.preferences import assets as preferences_assets
 from orchestration.defs.publishing import assets as publishing_assets
 from orchestration.defs.reference import assets as reference_assets
 from orchestration.defs.resources import (
@@ -25,7 +26,9 @@ from orchestration.defs.resources import (
 from orchestration.defs.transformation.assets import wayra_dbt_models, wayra_dbt_project
 
 all_assets = [
-    *load_assets_from_modules([ingestion_assets, reference_assets, publishing_assets]),
+    *load_assets_from_modules(
+        [ingestion_assets, reference_assets, preferences_assets, publishing_assets]
+    ),
     wayra_dbt_models,
 ]
 # Model training runs on its own weekly schedule, not with the data pipeline: `wayra demo`

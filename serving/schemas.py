@@ -291,61 +291,6 @@ class WatchList(BaseModel):
     count: int
 
 
-class _LegBase(BaseModel):
-    provider: str
-    offer_id: str | None = None
-    price_minor: int | None = Field(None, description="The provider's own total.")
-    currency: str | None = Field(None, description="The provider's currency.")
-    converted_minor: int | None = Field(None, description="price_minor in the watch currency.")
-
-
-class FlightLeg(_LegBase):
-    kind: Literal["outbound", "inbound"]
-    origin: str | None = Field(None, description="Departure airport (IATA).")
-    destination: str | None = Field(None, description="Arrival airport (IATA).")
-    carrier: str | None = None
-    flight_number: str | None = None
-    departure_at: dt.datetime | None = None
-    arrival_at: dt.datetime | None = None
-    stops: int | None = None
-
-
-class HotelLeg(_LegBase):
-    kind: Literal["hotel"]
-    hotel_id: str | None = None
-    hotel_name: str | None = None
-    stars: int | None = None
-    refundable: bool | None = None
-    check_in: dt.date | None = None
-    check_out: dt.date | None = None
-
-
-Leg = Annotated[FlightLeg | HotelLeg, Field(discriminator="kind")]
-
-
-class PackageOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    rank: int
-    observed_on: dt.date
-    departure_date: dt.date
-    return_date: dt.date
-    nights: int
-    total_minor: int
-    currency: str
-    budget_minor: int
-    within_budget: bool
-    fx_rate_date: dt.date | None
-    legs: list[Leg]
-
-
-class RecommendationsOut(BaseModel):
-    watch_id: str
-    version: int | None = Field(description="Publication version; null if none published yet.")
-    published_at: dt.datetime | None
-    packages: list[PackageOut]
-
-
 class Health(BaseModel):
     status: Literal["ok"]
     operational_store: Literal["ok"]

@@ -72,6 +72,17 @@ class Money:
         return Money(self.amount_minor + other.amount_minor, self.currency)
 
 
+def to_model_float(amount_minor: int, currency: str) -> float:
+    """Major units as a float, for models: they are scale-free, so no precision matters there."""
+    return float(Money(amount_minor, currency).to_decimal())
+
+
+def from_model_float(amount: float, currency: str) -> int:
+    """A model's major-unit float back in minor units, rounded half to even."""
+    exact = Decimal(repr(amount)).scaleb(minor_unit_exponent(currency))
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
 def provider_price(amount: object, currency: object) -> tuple[int | None, str | None]:
     """A provider's decimal amount as exact minor units, leniently: an amount or currency that
     cannot be trusted becomes None, so the data contract quarantines that row with a reason

@@ -274,6 +274,7 @@ trips as (
         watches.watch_id,
         watches.origin as route_origin,
         watches.destination as route_destination,
+        watches.destination_city_code as route_city_code,
         {%- for column in by_snapshot %}
         flights.{{ column }},
         {%- endfor %}
@@ -285,7 +286,9 @@ trips as (
         flights.flight_number,
         flights.departure_at,
         flights.arrival_at,
+        flights.duration_minutes,
         flights.stops,
+        flights.seats_left,
         flights.total_minor,
         flights.currency,
         {{ wayra.convert_minor(
@@ -357,6 +360,10 @@ hotel_options as (
         hotels.hotel_id,
         hotels.hotel_name,
         hotels.stars,
+        hotels.latitude,
+        hotels.longitude,
+        hotels.room_type,
+        hotels.rooms_left,
         hotels.is_refundable,
         hotels.total_minor,
         hotels.currency,

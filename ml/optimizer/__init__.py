@@ -6,6 +6,14 @@ A pure library: no Dagster, store or API code here. See ``docs/optimizer.md``.
 
 from ml.optimizer.criteria import CRITERIA, Criteria, ObjectiveScale
 from ml.optimizer.diagnosis import BindingConstraint, binding_constraints
+from ml.optimizer.group import (
+    GroupMember,
+    GroupOffers,
+    GroupPackage,
+    GroupResult,
+    GroupTripRequest,
+    optimize_group,
+)
 from ml.optimizer.model import SolveSettings, SolveStatus
 from ml.optimizer.optimizer import OptimizationResult, optimize
 from ml.optimizer.packages import HotelStay, Package
@@ -28,6 +36,11 @@ __all__ = [
     "CriterionWeights",
     "FlightOffer",
     "GeoPoint",
+    "GroupMember",
+    "GroupOffers",
+    "GroupPackage",
+    "GroupResult",
+    "GroupTripRequest",
     "HotelRoomOffer",
     "HotelStay",
     "NightRate",
@@ -42,5 +55,6 @@ __all__ = [
     "binding_constraints",
     "cheapest",
     "optimize",
+    "optimize_group",
     "pareto_front",
 ]

@@ -86,6 +86,10 @@ def segment_table(
     ends = np.array([e for _, e in pairs], dtype=np.int64)
     lo, hi = starts - first, ends - first
     available = (missing[:, hi] - missing[:, lo]).T == 0
+    for i, offer in enumerate(allowed):
+        if offer.sold_as_whole_stay and offer.nights:
+            nights = [rate.night.toordinal() for rate in offer.nights]
+            available[:, i] &= (starts == min(nights)) & (ends == max(nights) + 1)
     prices = (priced[:, hi] - priced[:, lo]).T
 
     # Everything but price is per night or per stay: one stay's criteria times nights.

@@ -137,6 +137,10 @@ class HotelRoomOffer:
     # Reception closes then: a traveler reaching the hotel later that day cannot check in.
     latest_check_in_minute: int = MINUTES_PER_DAY
     risk_points: int = 0
+    # A stay quote (most providers price a whole stay, not nights): bookable for exactly the
+    # nights listed, never as part of a split or for fewer nights. Its nightly rates are the
+    # quote's total spread over the nights, so they sum to what the provider charges.
+    sold_as_whole_stay: bool = False
 
     def rooms_for(self, travelers: int) -> int:
         return -(-travelers // self.max_occupancy)

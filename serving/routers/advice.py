@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from decimal import ROUND_HALF_EVEN, Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from serving.deps import CurrentUser
 from serving.schemas import CurrencyCode
-from wayra.money import Money, minor_unit_exponent
+from wayra.money import from_model_float, to_model_float
 from wayra.settings import Settings
 
 if TYPE_CHECKING:
@@ -142,17 +141,6 @@ class AdviceOut(BaseModel):
     model_version: int
 
 
-# --- money at the model's boundary ---------------------------------------------------------------
-def _major(amount_minor: int, currency: str) -> float:
-    """The model works on major-unit floats; it is scale-free, so no precision matters there."""
-    return float(Money(amount_minor, currency).to_decimal())
-
-
-def _minor(amount: float, currency: str) -> int:
-    exact = Decimal(repr(amount)).scaleb(minor_unit_exponent(currency))
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-
-
 # --- the endpoint -------------------------------------------------------------------------------
 @router.post("")
 def advise(body: AdviceRequest, user: CurrentUser, champion: AdviceModelDep) -> AdviceOut:
@@ -162,7 +150,7 @@ def advise(body: AdviceRequest, user: CurrentUser, champion: AdviceModelDep) -> 
             "series_id": SERIES_ID,
             "observed_on": [p.observed_on for p in body.prices],
             "departure_date": body.departure_date,
-            "price": [_major(p.price_minor, body.currency) for p in body.prices],
+            "price": [to_model_float(p.price_minor, body.currency) for p in body.prices],
             "currency": body.currency,
         },
         schema={
@@ -176,7 +164,7 @@ def advise(body: AdviceRequest, user: CurrentUser, champion: AdviceModelDep) -> 
     budgets = None
     if body.budget_minor is not None:
         budgets = pl.DataFrame(
-            {"series_id": [SERIES_ID], "budget": [_major(body.budget_minor, body.currency)]}
+            {"series_id": [SERIES_ID], "budget": [to_model_float(body.budget_minor, body.currency)]}
         )
     today = champion.model.advise(panel, budgets).row(-1, named=True)
     saving = today["expected_saving"]
@@ -187,7 +175,7 @@ def advise(body: AdviceRequest, user: CurrentUser, champion: AdviceModelDep) -> 
         action=today["action"],
         price_minor=body.prices[-1].price_minor,
         currency=body.currency,
-        expected_saving_minor=_minor(saving, body.currency),
+        expected_saving_minor=from_model_float(saving, body.currency),
         expected_saving_pct=round(100.0 * today["expected_saving_pct"], 2),
         prob_above_budget=today["prob_above_budget"],
         book_by=today["book_by"],

@@ -8,16 +8,26 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from serving.deps import CurrentUser, SessionDep
-from serving.schemas import (
+from serving.downsampling import min_max_buckets
+from serving.recommendation_schemas import (
     PackageOut,
+    PricePointOut,
+    PricesOut,
     RecommendationsOut,
+)
+from serving.schemas import (
     WatchCreate,
     WatchList,
     WatchOut,
     WatchUpdate,
 )
 from wayra.opstore.models import Watch
-from wayra.opstore.publication import recommendations_for_watch
+from wayra.opstore.publication import (
+    latest_publication,
+    price_history,
+    recommendations_for_watch,
+    summary_for_watch,
+)
 
 router = APIRouter(prefix="/v1/watches", tags=["watches"])
 
@@ -123,11 +133,53 @@ def delete_watch(watch_id: str, session: SessionDep, user: CurrentUser) -> Respo
 def get_recommendations(
     watch_id: str, session: SessionDep, user: CurrentUser
 ) -> RecommendationsOut:
+    """The latest published version's ranked packages for the watch, each with its risk and
+    why it ranks where it does, and the watch's buy/wait advice and Pareto front."""
     watch = _own_watch(session, user, watch_id)
     publication, packages = recommendations_for_watch(session, watch.id)
+    if publication is None:
+        return RecommendationsOut(watch_id=watch.id, version=None, published_at=None, packages=[])
+    summary = summary_for_watch(session, publication.version, watch.id)
+    extra = {}
+    if summary is not None:
+        extra = {
+            "status": summary.status,
+            "first_price_minor": summary.first_price_minor,
+            "typical_price_minor": summary.typical_price_minor,
+            "advice": summary.advice,
+            "pareto_front": summary.pareto_front,
+            "binding": summary.binding,
+        }
     return RecommendationsOut(
         watch_id=watch.id,
-        version=publication.version if publication else None,
-        published_at=publication.published_at if publication else None,
+        version=publication.version,
+        published_at=publication.published_at,
+        model_versions=publication.model_versions,
         packages=[PackageOut.model_validate(p) for p in packages],
+        **extra,
+    )
+
+
+@router.get("/{watch_id}/prices")
+def get_prices(
+    watch_id: str,
+    session: SessionDep,
+    user: CurrentUser,
+    max_points: Annotated[
+        int | None,
+        Query(ge=2, le=10_000, description="Downsample to at most this many points."),
+    ] = None,
+) -> PricesOut:
+    """The watch's best package price at every observation instant of the latest published
+    version, oldest first: the history behind a price chart."""
+    watch = _own_watch(session, user, watch_id)
+    publication = latest_publication(session)
+    points = price_history(session, watch.id, publication.as_of) if publication is not None else []
+    kept = min_max_buckets(points, max_points) if max_points is not None else points
+    return PricesOut(
+        watch_id=watch.id,
+        currency=watch.currency,
+        version=publication.version if publication is not None else None,
+        downsampled=len(kept) < len(points),
+        points=[PricePointOut(observed_at=p.observed_at, total_minor=p.total_minor) for p in kept],
     )

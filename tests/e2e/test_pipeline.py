@@ -101,14 +101,34 @@ def assert_quarantine_never_reaches_models(settings: Settings) -> None:
         assert bad == 0, leg
 
 
+def assert_explained_package(package, origin: str, destination: str, currency: str) -> None:
+    from wayra.collection.watches import airports_for
+
+    assert isinstance(package["total_minor"], int) and package["total_minor"] > 0
+    assert package["currency"] == currency
+    kinds = [leg["kind"] for leg in package["legs"]]
+    assert kinds[:2] == ["outbound", "inbound"] and set(kinds[2:]) == {"hotel"}
+    assert package["total_minor"] == sum(leg["converted_minor"] for leg in package["legs"])
+    outbound, inbound = package["legs"][:2]
+    assert outbound["origin"] in airports_for(origin)
+    assert outbound["destination"] in airports_for(destination)
+    assert (inbound["origin"], inbound["destination"]) == (
+        outbound["destination"],
+        outbound["origin"],
+    )
+    assert package["explanation"]["headline"] and package["explanation"]["reasons"]
+    assert 0 <= package["risk"]["score"] <= 100 and package["risk"]["level"]
+    assert package["saving_vs_first_minor"] is not None
+
+
 def run_spine_and_read_api(settings: Settings, days: list[dt.date]):
     from serving.app import create_app
     from wayra.cli.pipeline import materialize_graph
-    from wayra.collection.watches import airports_for
 
     watch_ids, owner_key, stranger_key = seed_traveller_and_watches(settings)
     published = materialize_graph(settings, days)
-    assert published["packages"] == len(ROUTES)
+    assert published["watches"] == len(ROUTES)
+    assert published["packages"] >= len(ROUTES)
     counts = raw_counts(settings)
     assert counts["flight_quotes"] > 0 and counts["hotel_quotes"] > 0
     assert_quarantine_never_reaches_models(settings)
@@ -121,20 +141,26 @@ def run_spine_and_read_api(settings: Settings, days: list[dt.date]):
             )
             assert response.status_code == 200, response.text
             body = response.json()
-            [package] = body["packages"]
-            assert isinstance(package["total_minor"], int) and package["total_minor"] > 0
-            assert package["currency"] == currency
-            assert {leg["kind"] for leg in package["legs"]} == {"outbound", "inbound", "hotel"}
-            assert package["total_minor"] == sum(leg["converted_minor"] for leg in package["legs"])
-            outbound, inbound = package["legs"][:2]
-            assert outbound["origin"] in airports_for(origin)
-            assert outbound["destination"] in airports_for(destination)
-            assert (inbound["origin"], inbound["destination"]) == (
-                outbound["destination"],
-                outbound["origin"],
+            assert body["status"] in {"optimal", "best_found", "over_budget"}
+            assert body["model_versions"]["optimizer"].startswith("ortools")
+            assert body["pareto_front"], "every watch with packages has a price/convenience front"
+            assert [p["rank"] for p in body["packages"]] == list(
+                range(1, len(body["packages"]) + 1)
             )
-            # The package was priced from the latest observation day.
-            assert package["observed_on"] == days[-1].isoformat()
+            for package in body["packages"]:
+                assert_explained_package(package, origin, destination, currency)
+                # The package was priced from the latest observation day.
+                assert package["observed_on"] == days[-1].isoformat()
+            headline = body["packages"][0]["explanation"]["headline"]
+            assert headline.startswith("Best overall"), headline
+
+            prices = client.get(
+                f"/v1/watches/{watch_id}/prices",
+                headers={"Authorization": f"Bearer {owner_key}"},
+            )
+            assert prices.status_code == 200, prices.text
+            points = prices.json()["points"]
+            assert points and all(isinstance(p["total_minor"], int) for p in points)
 
             foreign = client.get(
                 f"/v1/watches/{watch_id}/recommendations",
@@ -156,6 +182,82 @@ def test_spine_on_embedded_stores_then_rerun_partition_without_duplicates(data_d
     assert raw_counts(settings) == counts
 
     assert_usage_kpis_after_api_reads(settings)
+    assert_readers_never_see_a_half_published_version(settings)
+
+
+def assert_readers_never_see_a_half_published_version(settings: Settings) -> None:
+    """While the publish asset runs again and again, a reader polling the API only ever sees
+    a version whole: each response has exactly the packages and summary that version stored."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from serving.app import create_app
+    from wayra.cli.pipeline import republish_recommendations
+    from wayra.opstore.db import make_engine, make_session_factory
+    from wayra.opstore.models import Recommendation, User, Watch
+
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        owner = session.scalar(select(User).where(User.email == "owner@example.com"))
+        watch_ids = [w.id for w in session.scalars(select(Watch).where(Watch.user_id == owner.id))]
+    _, api_key = _rotate_key(settings, owner.id)
+    seen: list[tuple[int, str, int, str | None]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        try:
+            with TestClient(create_app(settings)) as client:
+                while not stop.is_set():
+                    for watch_id in watch_ids:
+                        body = client.get(
+                            f"/v1/watches/{watch_id}/recommendations",
+                            headers={"Authorization": f"Bearer {api_key}"},
+                        ).json()
+                        seen.append(
+                            (body["version"], watch_id, len(body["packages"]), body["status"])
+                        )
+        except BaseException as exc:  # surfaced in the main thread below
+            errors.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for _ in range(3):
+            republish_recommendations(settings)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert len({version for version, *_ in seen}) >= 2, "the reader saw no new version"
+    with factory() as session:
+        stored = {
+            (version, watch_id): count
+            for version, watch_id, count in session.execute(
+                select(Recommendation.version, Recommendation.watch_id, func.count()).group_by(
+                    Recommendation.version, Recommendation.watch_id
+                )
+            )
+        }
+    torn = [s for s in seen if stored.get((s[0], s[1]), 0) != s[2] or s[3] is None]
+    assert torn == []
+    engine.dispose()
+
+
+def _rotate_key(settings: Settings, user_id: str):
+    from wayra.opstore.db import make_engine, make_session_factory
+    from wayra.opstore.models import User
+    from wayra.opstore.users import rotate_api_key
+
+    engine = make_engine(settings)
+    with make_session_factory(engine)() as session:
+        user = session.get_one(User, user_id)
+        key = rotate_api_key(session, user)
+        session.commit()
+    engine.dispose()
+    return user_id, key
 
 
 def assert_usage_kpis_after_api_reads(settings: Settings) -> None:
@@ -169,13 +271,14 @@ def assert_usage_kpis_after_api_reads(settings: Settings) -> None:
     events = store.raw("operational_api_usage_events")
     refresh_usage_kpis(settings)
     landed = store.scalar(f"SELECT count(*) FROM {events}")
-    # Three reads by the owner, three 404s for the stranger, each landed once (whether by the
-    # partition re-run above or by this refresh).
-    assert landed == 2 * len(ROUTES)
-    assert store.scalar(f"SELECT count(DISTINCT route) FROM {events}") == 1
-    assert (
-        store.scalar(f"SELECT min(route) FROM {events}") == "/v1/watches/{watch_id}/recommendations"
-    )
+    # Per watch: the owner reads recommendations and prices, the stranger gets a 404; each
+    # landed once (whether by the partition re-run above or by this refresh).
+    assert landed == 3 * len(ROUTES)
+    routes = store.query_arrow(f"SELECT DISTINCT route FROM {events}").column("route")
+    assert set(routes.to_pylist()) == {
+        "/v1/watches/{watch_id}/recommendations",
+        "/v1/watches/{watch_id}/prices",
+    }
     refresh_usage_kpis(settings)  # incremental by id watermark: nothing lands twice
     assert store.scalar(f"SELECT count(*) FROM {events}") == landed
     # No PII or secrets in the warehouse.

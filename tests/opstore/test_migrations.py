@@ -12,7 +12,17 @@ from wayra.opstore.db import downgrade, make_engine, make_session_factory, migra
 from wayra.opstore.models import Base, Watch
 from wayra.settings import Settings
 
-TABLES = {"users", "watches", "recommendation_publications", "recommendations", "api_usage_events"}
+TABLES = {
+    "users",
+    "watches",
+    "recommendation_publications",
+    "recommendations",
+    "api_usage_events",
+    "watch_recommendation_summaries",
+    "watch_price_points",
+    "recommendation_feedback",
+    "traveler_preferences",
+}
 
 
 def test_sqlite_store_is_created_under_the_data_dir(data_dir) -> None:
@@ -48,7 +58,7 @@ def test_postgres_upgrade_uses_the_operational_url(
 def test_upgrade_reaches_head_and_matches_the_models(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as con:
-        assert con.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert con.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         # Any drift means someone changed a model without writing a migration.
         diff = compare_metadata(
             MigrationContext.configure(con, opts={"compare_type": True}), Base.metadata

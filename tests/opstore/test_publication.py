@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -10,14 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.opstore.factories import make_watch, mart_row
+from tests.opstore.factories import make_watch, package_row
 from wayra.opstore.models import Recommendation, RecommendationPublication, Watch
 from wayra.opstore.publication import (
     PublicationRowError,
     latest_publication,
     latest_version,
+    price_history,
     publish_recommendations,
     recommendations_for_watch,
+    summary_for_watch,
 )
 from wayra.opstore.users import create_user
 
@@ -46,9 +49,9 @@ def test_nothing_published_yet(session_factory) -> None:
 def test_publish_creates_a_new_version_with_its_packages(session_factory) -> None:
     watches = _watches(session_factory, 2)
     with session_factory.begin() as session:
-        v1 = publish_recommendations(session, [mart_row(w) for w in watches], "run-1")
+        v1 = publish_recommendations(session, [package_row(w) for w in watches], "run-1")
     with session_factory.begin() as session:
-        v2 = publish_recommendations(session, [mart_row(watches[0], 280_000)], "run-2")
+        v2 = publish_recommendations(session, [package_row(watches[0], 280_000)], "run-2")
     assert v2 > v1
 
     with session_factory() as session:
@@ -66,43 +69,69 @@ def test_publish_creates_a_new_version_with_its_packages(session_factory) -> Non
         assert _rows_in(session, v1) == 2
 
 
-def test_legs_carry_provider_and_converted_prices(session_factory) -> None:
-    (watch,) = _watches(session_factory, 1)
-    with session_factory.begin() as session:
-        publish_recommendations(session, [mart_row(watch)], "run-1")
-    with session_factory() as session:
-        _, (package,) = recommendations_for_watch(session, watch.id)
-    outbound, inbound, hotel = package.legs
-    assert outbound == {
-        "kind": "outbound",
-        "origin": "LHR",
-        "destination": "JFK",
-        "provider": "sim-air",
-        "offer_id": "OB-1",
-        "price_minor": 95_000,
-        "currency": "USD",
-        "converted_minor": 75_000,
-        "carrier": "BA",
-        "flight_number": "BA117",
-        "departure_at": "2026-06-10T08:25:00+00:00",
-        "arrival_at": "2026-06-10T16:05:00+00:00",
-        "stops": 0,
+def _point(watch: Watch, day: int, total_minor: int) -> dict[str, Any]:
+    observed_at = dt.datetime(2026, 3, day, 6, tzinfo=dt.UTC)
+    return {
+        "watch_id": watch.id,
+        "observed_at": observed_at,
+        "total_minor": total_minor,
+        "currency": watch.currency,
     }
-    # A naive warehouse timestamp is UTC by contract.
-    assert inbound["departure_at"] == "2026-06-17T22:00:00+00:00"
-    # The inbound flies the route back.
-    assert (inbound["origin"], inbound["destination"]) == ("JFK", "LHR")
-    assert hotel["kind"] == "hotel" and hotel["refundable"] is True
-    assert (hotel["check_in"], hotel["check_out"]) == ("2026-06-10", "2026-06-17")
-    assert sum(leg["converted_minor"] for leg in package.legs) == package.total_minor
+
+
+def test_summaries_and_price_history_belong_to_their_version(session_factory) -> None:
+    (watch,) = _watches(session_factory, 1)
+    summary = {
+        "watch_id": watch.id,
+        "status": "optimal",
+        "currency": "GBP",
+        "first_price_minor": 330_000,
+        "typical_price_minor": 320_000,
+        "advice": {"action": "WAIT"},
+        "pareto_front": [{"total_minor": 310_000, "convenience": 12.5}],
+        "binding": [],
+    }
+    day_one = dt.datetime(2026, 3, 1, 6, tzinfo=dt.UTC)
+    with session_factory.begin() as session:
+        v1 = publish_recommendations(
+            session,
+            [package_row(watch)],
+            "run-1",
+            summaries=[summary],
+            price_points=[_point(watch, 1, 330_000)],
+            as_of=day_one,
+            model_versions={"wayra-buy-wait": 3},
+        )
+    with session_factory.begin() as session:
+        # The re-run republishes day 1 (not duplicated) and adds day 2.
+        v2 = publish_recommendations(
+            session,
+            [package_row(watch, 300_000)],
+            "run-2",
+            summaries=[summary | {"status": "best_found"}],
+            price_points=[_point(watch, 1, 330_000), _point(watch, 2, 300_000)],
+            as_of=day_one + dt.timedelta(days=1),
+        )
+    with session_factory() as session:
+        assert summary_for_watch(session, v1, watch.id).status == "optimal"
+        assert summary_for_watch(session, v2, watch.id).status == "best_found"
+        assert session.get_one(RecommendationPublication, v1).model_versions == {
+            "wayra-buy-wait": 3
+        }
+        # A reader of v1 does not see the point v2 added; a reader of v2 sees both once.
+        assert [p.total_minor for p in price_history(session, watch.id, day_one)] == [330_000]
+        latest = session.get_one(RecommendationPublication, v2)
+        points = price_history(session, watch.id, latest.as_of)
+        assert [p.total_minor for p in points] == [330_000, 300_000]
+        assert points[0].observed_at == day_one
 
 
 def test_rows_for_unknown_or_foreign_watches_are_skipped_and_counted(session_factory) -> None:
     (watch,) = _watches(session_factory, 1)
     rows = [
-        mart_row(watch),
-        mart_row(watch) | {"watch_id": "deleted-watch"},
-        mart_row(watch) | {"user_id": "someone-else"},
+        package_row(watch),
+        package_row(watch) | {"watch_id": "deleted-watch"},
+        package_row(watch) | {"user_id": "someone-else"},
     ]
     with session_factory.begin() as session:
         version = publish_recommendations(session, rows, "run-1")
@@ -112,14 +141,14 @@ def test_rows_for_unknown_or_foreign_watches_are_skipped_and_counted(session_fac
         assert _rows_in(session, version) == 1
 
 
-def test_rows_not_matching_the_mart_contract_are_refused(session_factory) -> None:
+def test_rows_missing_or_adding_columns_are_refused(session_factory) -> None:
     (watch,) = _watches(session_factory, 1)
-    bad = mart_row(watch)
-    del bad["hotel_name"]
-    with session_factory() as session, pytest.raises(PublicationRowError, match="hotel_name"):
-        publish_recommendations(session, [mart_row(watch), bad], "run-1")
+    bad = package_row(watch)
+    del bad["fx_rate_date"]
+    with session_factory() as session, pytest.raises(PublicationRowError, match="fx_rate_date"):
+        publish_recommendations(session, [package_row(watch), bad], "run-1")
     with session_factory() as session, pytest.raises(PublicationRowError, match="surprise"):
-        publish_recommendations(session, [mart_row(watch) | {"surprise": 1}], "run-1")
+        publish_recommendations(session, [package_row(watch) | {"surprise": 1}], "run-1")
 
 
 def _assert_v1_is_still_current(factory: sessionmaker[Session], v1: int, watch: Watch) -> None:
@@ -134,10 +163,10 @@ def _assert_v1_is_still_current(factory: sessionmaker[Session], v1: int, watch: 
 def test_a_publish_that_fails_midway_leaves_the_previous_version(session_factory) -> None:
     watches = _watches(session_factory, 3)
     with session_factory.begin() as session:
-        v1 = publish_recommendations(session, [mart_row(w) for w in watches], "run-1")
+        v1 = publish_recommendations(session, [package_row(w) for w in watches], "run-1")
 
     def rows_then_crash() -> Iterator[dict[str, Any]]:
-        yield mart_row(watches[0], 1)
+        yield package_row(watches[0], 1)
         raise RuntimeError("warehouse connection lost")
 
     with pytest.raises(RuntimeError), session_factory.begin() as session:
@@ -145,8 +174,8 @@ def test_a_publish_that_fails_midway_leaves_the_previous_version(session_factory
     _assert_v1_is_still_current(session_factory, v1, watches[0])
 
     # The database itself fails after the publication row and earlier packages were written.
-    rows = [mart_row(w, 1) for w in watches]
-    rows[-1]["package_total_minor"] = None
+    rows = [package_row(w, 1) for w in watches]
+    rows[-1]["total_minor"] = None
     with pytest.raises(IntegrityError), session_factory.begin() as session:
         publish_recommendations(session, rows, "run-3")
     _assert_v1_is_still_current(session_factory, v1, watches[0])
@@ -154,7 +183,7 @@ def test_a_publish_that_fails_midway_leaves_the_previous_version(session_factory
 
 def test_concurrent_readers_only_ever_see_complete_versions(session_factory) -> None:
     watches = _watches(session_factory, 40)
-    rows = [mart_row(w) for w in watches]
+    rows = [package_row(w) for w in watches]
     stop = threading.Event()
     seen: list[tuple[int, int, int]] = []
     errors: list[BaseException] = []

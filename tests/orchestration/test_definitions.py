@@ -20,7 +20,14 @@ EXPECTED_EDGES = {
     "stg_operational__api_usage_events": {"raw_operational_api_usage_events"},
     "fct_weekly_engagement": {"stg_operational__users", "stg_operational__api_usage_events"},
     "fct_mrr_by_plan": {"stg_operational__users", "plan_prices"},
-    "published_recommendations": {"fct_best_current_packages"},
+    "published_recommendations": {
+        "fct_watch_flight_options",
+        "fct_watch_hotel_options",
+        "fct_best_offers",
+        "fct_route_price_trends",
+        "fct_provider_reliability_daily",
+        "traveler_preferences",
+    },
     "price_history_panel": {"fct_price_features"},
     "buy_wait_challenger": {"price_history_panel"},
     "buy_wait_champion": {"price_history_panel", "buy_wait_challenger"},
@@ -56,10 +63,10 @@ def test_asset_graph_names_and_dependencies():
     for downstream, upstreams in EXPECTED_EDGES.items():
         parents = {k.to_user_string() for k in graph.get(AssetKey(downstream)).parent_keys}
         assert upstreams <= parents, (downstream, parents)
-    # The mart is fed (transitively) by both quote feeds, the rates and the watches.
+    # Recommendations are fed (transitively) by both quote feeds, the rates and the watches.
     ancestors = {
         k.to_user_string()
-        for k in graph.upstream_key_iterator(AssetKey("fct_best_current_packages"))
+        for k in graph.upstream_key_iterator(AssetKey("published_recommendations"))
     }
     assert {
         "raw_flight_quotes",

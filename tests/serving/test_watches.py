@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.opstore.factories import mart_row
+from tests.opstore.factories import package_row
 from tests.serving.conftest import Account
 from wayra.opstore.models import Watch
 from wayra.opstore.publication import publish_recommendations
@@ -200,12 +200,9 @@ def test_recommendations_empty_until_published(client: TestClient, alice: Accoun
     watch = create_watch(client, alice)
     response = client.get(f"/v1/watches/{watch['id']}/recommendations", headers=alice.headers)
     assert response.status_code == 200
-    assert response.json() == {
-        "watch_id": watch["id"],
-        "version": None,
-        "published_at": None,
-        "packages": [],
-    }
+    body = response.json()
+    assert (body["watch_id"], body["version"], body["published_at"]) == (watch["id"], None, None)
+    assert (body["packages"], body["pareto_front"], body["status"]) == ([], [], None)
 
 
 def test_recommendations_serve_the_latest_publication(
@@ -214,10 +211,10 @@ def test_recommendations_serve_the_latest_publication(
     watch = create_watch(client, alice)
     with session_factory.begin() as session:
         stored = session.get_one(Watch, watch["id"])
-        publish_recommendations(session, [mart_row(stored, 340_000)], "run-1")
+        publish_recommendations(session, [package_row(stored, 340_000)], "run-1")
     with session_factory.begin() as session:
         stored = session.get_one(Watch, watch["id"])
-        version = publish_recommendations(session, [mart_row(stored, 310_000)], "run-2")
+        version = publish_recommendations(session, [package_row(stored, 310_000)], "run-2")
 
     response = client.get(f"/v1/watches/{watch['id']}/recommendations", headers=alice.headers)
     assert response.status_code == 200

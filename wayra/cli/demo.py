@@ -47,6 +47,7 @@ class DemoSummary:
     mrr_minor: int
     seconds: float
     training: object = None  # ml.training.TrainingCycle of the buy/wait model
+    preferences: object = None  # ml.preferences.tracking.PreferenceTraining (simulated)
 
 
 def _budget(
@@ -109,9 +110,11 @@ def create_demo_watches(settings: Settings, today: dt.date) -> tuple[str, int]:
 
 
 def read_through_api(settings: Settings, api_key: str, recommendations_of: int = 3) -> int:
-    """The demo traveller uses the product: lists their watches and reads a few watches'
-    recommendations through the real API (in-process), which records usage events exactly as
-    a deployed API would. Returns the number of successful requests."""
+    """The demo traveller uses the product: lists their watches, reads a few watches'
+    recommendations and price history through the real API (in-process), which records usage
+    events exactly as a deployed API would, and reacts to the packages: they like the
+    runner-up and dismiss the top pick (a traveller whose taste the default weights miss).
+    Returns the number of successful requests."""
     from fastapi.testclient import TestClient
 
     from serving.app import create_app
@@ -125,11 +128,37 @@ def read_through_api(settings: Settings, api_key: str, recommendations_of: int =
         for watch in listing.json()["items"][:recommendations_of]:
             for path in (
                 f"/v1/watches/{watch['id']}",
-                f"/v1/watches/{watch['id']}/recommendations",
+                f"/v1/watches/{watch['id']}/prices?max_points=60",
             ):
                 client.get(path, headers=headers).raise_for_status()
                 reads += 1
+            response = client.get(f"/v1/watches/{watch['id']}/recommendations", headers=headers)
+            response.raise_for_status()
+            reads += 1
+            packages = response.json()["packages"]
+            for package, kind in zip(packages[:2], ("dismissed", "liked"), strict=False):
+                client.post(
+                    f"/v1/recommendations/{package['id']}/feedback",
+                    headers=headers,
+                    json={"kind": kind},
+                ).raise_for_status()
+                reads += 1
     return reads
+
+
+def learn_preferences(settings: Settings, on_step) -> tuple[object, dict[str, object]]:
+    """Preference learning, twice: on simulated travelers with hidden weights (the MLflow run
+    compares learned and fixed weights by NDCG@5), then on the demo traveller's own feedback,
+    after which the recommendations are ranked again with what was learned."""
+    from ml.preferences.tracking import run_simulated_training
+    from wayra.cli.forecasting import quiet_mlflow
+    from wayra.cli.pipeline import learn_and_republish
+
+    quiet_mlflow()
+    on_step("Evaluating preference learning on simulated travellers", 0)
+    training = run_simulated_training(settings.mlflow_uri, settings.simulator_seed)
+    on_step("Learning the demo traveller's preferences, ranking again", 0)
+    return training, learn_and_republish(settings)
 
 
 def run_demo(settings: Settings, days: int = 60, console: Console | None = None) -> DemoSummary:
@@ -150,12 +179,14 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
         def on_step(name: str, advance: int) -> None:
             progress.update(task, advance=advance, description=name)
 
-        published = materialize_graph(settings, history, on_step=on_step)
+        # The champion first: publishing loads it for each watch's buy/wait advice.
         training = train_buy_wait_champion(settings, on_step)
+        published = materialize_graph(settings, history, on_step=on_step)
         progress.update(task, advance=1, description="Reading recommendations through the API")
         # After publishing, so the reads see recommendations; then the usage extract (only the
         # new events) and the KPI marts are refreshed.
         api_reads = read_through_api(settings, api_key)
+        preferences, published = learn_preferences(settings, on_step)
         refresh_usage_kpis(settings)
         progress.update(task, advance=1, description="Done")
 
@@ -190,6 +221,7 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
         ),
         seconds=time.monotonic() - started,
         training=training,
+        preferences=preferences,
     )
 
 
@@ -266,6 +298,15 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
             f"version {cycle.version} {verdict}: captures {100 * m['clairvoyant_capture']:.0f}% of "
             f"the clairvoyant's savings, no-regret {100 * m['no_regret_rate']:.0f}%, "
             f"forecast MASE {m['mase']:.2f} vs seasonal naive",
+        )
+    if summary.preferences is not None:
+        m = summary.preferences.metrics
+        table.add_row(
+            "Preference learning",
+            f"wayra-preferences version {summary.preferences.version}: NDCG@5 "
+            f"{m['ndcg_at_5_learned']:.2f} learned vs {m['ndcg_at_5_fixed']:.2f} fixed weights "
+            "(simulated travellers); then ranked again with the weights learned from the demo "
+            "traveller's likes",
         )
     table.add_row("Took", f"{summary.seconds:.0f} s")
     console.print(table)

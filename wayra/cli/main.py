@@ -14,6 +14,7 @@ from rich.console import Console
 from wayra.cli.backtest import backtest as backtest_command
 from wayra.cli.forecasting import forecasting_app
 from wayra.cli.history import history_app
+from wayra.cli.preferences import preferences_app
 from wayra.cli.quotes import quotes as quotes_command
 from wayra.settings import Settings
 
@@ -27,6 +28,7 @@ ui_app = typer.Typer(help="Open the platform's user interfaces.", no_args_is_hel
 app.add_typer(ui_app, name="ui")
 app.add_typer(history_app, name="history")
 app.add_typer(forecasting_app, name="forecasting")
+app.add_typer(preferences_app, name="preferences")
 app.command("quotes")(quotes_command)
 app.command("backtest")(backtest_command)
 console = Console()

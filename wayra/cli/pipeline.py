@@ -65,19 +65,19 @@ def backfill_collection(
             on_chunk(chunk)
 
 
-def materialize_models_and_publish(settings: Settings) -> dict[str, object]:
-    """Everything downstream of collection: watches extract, dbt, publish."""
-    from dagster import AssetSelection, materialize
+def _materialize_quietly(settings: Settings, selection):
+    """Materialize ``selection`` in-process. dagster-dbt echoes dbt's whole log to stdout; the
+    same events are kept in the Dagster instance (and its UI), so the CLI shows them only when
+    the step fails."""
+    from dagster import materialize
 
     all_assets, resources = _definitions()
-    # dagster-dbt echoes dbt's whole log to stdout; the same events are kept in the Dagster
-    # instance (and its UI), so the CLI shows them only when the step fails.
     dbt_log = io.StringIO()
     try:
         with contextlib.redirect_stdout(dbt_log):
-            result = materialize(
+            return materialize(
                 all_assets,
-                selection=AssetSelection.all() - AssetSelection.groups(*PARTITIONED_GROUPS),
+                selection=selection,
                 resources=resources,
                 instance=dagster_instance(settings),
                 run_config=QUIET_RUN_CONFIG,
@@ -85,8 +85,35 @@ def materialize_models_and_publish(settings: Settings) -> dict[str, object]:
     except Exception:
         sys.stdout.write(dbt_log.getvalue())
         raise
+
+
+def _published_metadata(result) -> dict[str, object]:
     publish = result.asset_materializations_for_node("published_recommendations")
     return {key: value.value for key, value in publish[-1].metadata.items()} if publish else {}
+
+
+def materialize_models_and_publish(settings: Settings) -> dict[str, object]:
+    """Everything downstream of collection: watches extract, dbt, publish."""
+    from dagster import AssetSelection
+
+    selection = AssetSelection.all() - AssetSelection.groups(*PARTITIONED_GROUPS)
+    return _published_metadata(_materialize_quietly(settings, selection))
+
+
+def republish_recommendations(settings: Settings) -> dict[str, object]:
+    """Rank, explain and publish again from the marts as they are (no collection, no dbt)."""
+    from dagster import AssetSelection
+
+    selection = AssetSelection.assets("published_recommendations")
+    return _published_metadata(_materialize_quietly(settings, selection))
+
+
+def learn_and_republish(settings: Settings) -> dict[str, object]:
+    """Learn travelers' weights from their feedback, then rank and publish again with them."""
+    from dagster import AssetSelection
+
+    selection = AssetSelection.assets("traveler_preferences", "published_recommendations")
+    return _published_metadata(_materialize_quietly(settings, selection))
 
 
 USAGE_EXTRACT_KEYS = ("raw_operational_users", "raw_operational_api_usage_events")
@@ -95,16 +122,9 @@ USAGE_EXTRACT_KEYS = ("raw_operational_users", "raw_operational_api_usage_events
 def refresh_usage_kpis(settings: Settings) -> None:
     """Re-run the users/usage-events extract (incremental: only new events land) and the dbt
     models downstream of it (staging, fct_weekly_engagement, fct_mrr_by_plan)."""
-    from dagster import AssetSelection, materialize
+    from dagster import AssetSelection
 
-    all_assets, resources = _definitions()
-    materialize(
-        all_assets,
-        selection=AssetSelection.assets(*USAGE_EXTRACT_KEYS).downstream(),
-        resources=resources,
-        instance=dagster_instance(settings),
-        run_config=QUIET_RUN_CONFIG,
-    )
+    _materialize_quietly(settings, AssetSelection.assets(*USAGE_EXTRACT_KEYS).downstream())
 
 
 def materialize_graph(

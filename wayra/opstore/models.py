@@ -39,6 +39,9 @@ CABINS = ("ECONOMY", "PREMIUM_ECONOMY", "BUSINESS", "FIRST")
 WATCH_STATUSES = ("active", "paused", "deleted")
 AUTOMATION_MODES = ("off", "propose", "auto")
 LEG_KINDS = ("outbound", "inbound", "hotel")
+# What the optimizer could do for a watch in one publication (see ml.recommendations).
+RECOMMENDATION_STATUSES = ("optimal", "best_found", "over_budget", "no_package")
+FEEDBACK_KINDS = ("liked", "dismissed")
 
 # Deterministic constraint names: batch migrations on SQLite recreate tables and must be able
 # to name (and drop) every constraint; unnamed ones cannot be addressed later.
@@ -203,6 +206,11 @@ class RecommendationPublication(Base):
     package_count: Mapped[int] = mapped_column(Integer)
     # Input rows dropped because their watch no longer exists (deleted since the mart ran).
     skipped_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The latest price observation the version saw: price points after it belong to a later
+    # version, so a reader of this one never sees them.
+    as_of: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Model name -> version (or code revision) behind this version's packages.
+    model_versions: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
 
 
 class Recommendation(Base):
@@ -230,6 +238,86 @@ class Recommendation(Base):
     within_budget: Mapped[bool]
     legs: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
     fx_rate_date: Mapped[dt.date | None] = mapped_column(Date)
+    # Optimizer output (NULL for versions published before the optimizer ranked packages).
+    score: Mapped[float | None] = mapped_column(Float)  # the objective, lower is better
+    criteria: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    explanation: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    risk_score: Mapped[int | None] = mapped_column(Integer)
+    risk: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    saving_vs_first_minor: Mapped[int | None] = mapped_column(BigInteger)
+    saving_vs_typical_minor: Mapped[int | None] = mapped_column(BigInteger)
+    proven_optimal: Mapped[bool | None]
+
+
+class WatchRecommendationSummary(Base):
+    """Per watch and publication version: what the optimizer could do, the buy/wait advice,
+    the price/convenience Pareto front and, when nothing fits, which constraint binds."""
+
+    __tablename__ = "watch_recommendation_summaries"
+    __table_args__ = (CheckConstraint(_in("status", RECOMMENDATION_STATUSES), name="status"),)
+
+    version: Mapped[int] = mapped_column(
+        ForeignKey("recommendation_publications.version", ondelete="CASCADE"), primary_key=True
+    )
+    watch_id: Mapped[str] = mapped_column(
+        ForeignKey("watches.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    first_price_minor: Mapped[int | None] = mapped_column(BigInteger)
+    typical_price_minor: Mapped[int | None] = mapped_column(BigInteger)
+    advice: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    pareto_front: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    binding: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+
+
+class WatchPricePoint(Base):
+    """The best package price of a watch at one observation instant: the chart history.
+    Append-only facts; a publication's ``as_of`` says which of them its readers see."""
+
+    __tablename__ = "watch_price_points"
+
+    watch_id: Mapped[str] = mapped_column(
+        ForeignKey("watches.id", ondelete="CASCADE"), primary_key=True
+    )
+    observed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class RecommendationFeedback(Base):
+    """A traveler's reaction to a recommended package. Append-only: the latest reaction per
+    package counts, and preference learning reads them all."""
+
+    __tablename__ = "recommendation_feedback"
+    __table_args__ = (
+        CheckConstraint(_in("kind", FEEDBACK_KINDS), name="kind"),
+        Index("ix_recommendation_feedback_created_at", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    recommendation_id: Mapped[str] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TravelerPreference(Base):
+    """A traveler's learned criterion weights (ml.preferences), read by the recommender."""
+
+    __tablename__ = "traveler_preferences"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    weights: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    # "learned" from the traveler's own feedback, or the "prior" from similar travelers.
+    source: Mapped[str] = mapped_column(String(20))
+    model_version: Mapped[str | None] = mapped_column(String(50))
+    trained_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 # BIGINT ids autoincrement on PostgreSQL (identity/serial); SQLite only autoincrements an

@@ -1,9 +1,11 @@
-"""Publishing recommendations from the warehouse mart into the operational store.
+"""Publishing recommendations into the operational store, and reading the latest version.
 
-Every publication is a new, immutable version: the ``recommendation_publications`` row and all
-of its ``recommendations`` rows are written in the caller's transaction, so a reader that takes
-the highest committed version always finds that version complete. Old versions are kept (they
-are the audit trail of what users were shown); pruning is a separate concern.
+Every publication is a new, immutable version: the ``recommendation_publications`` row, its
+``recommendations`` (ranked packages) and its per-watch summaries are written in the caller's
+transaction, so a reader that takes the highest committed version always finds that version
+complete. Price points are append-only facts shared by versions; a version's ``as_of`` hides
+later ones from its readers. Old versions are kept (they are the audit trail of what users
+were shown); pruning is a separate concern.
 """
 
 from __future__ import annotations
@@ -14,81 +16,83 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from wayra.opstore.models import Recommendation, RecommendationPublication, Watch, new_id
+from wayra.opstore.models import (
+    Recommendation,
+    RecommendationPublication,
+    Watch,
+    WatchPricePoint,
+    WatchRecommendationSummary,
+    new_id,
+)
 
 log = logging.getLogger(__name__)
 
-_FLIGHT_FIELDS = (
-    "provider",
-    "offer_id",
-    "carrier",
-    "flight_number",
-    "departure_at",
-    "arrival_at",
-    "stops",
-    "total_minor",
-    "currency",
-    "converted_minor",
-)
-_HOTEL_FIELDS = (
-    "provider",
-    "offer_id",
-    "id",
-    "name",
-    "stars",
-    "refundable",
-    "total_minor",
-    "currency",
-    "converted_minor",
-)
-ROW_KEYS: frozenset[str] = frozenset(
-    [
+REQUIRED_PACKAGE_KEYS = frozenset(
+    {
         "watch_id",
         "user_id",
+        "rank",
         "observed_on",
         "departure_date",
         "return_date",
         "nights",
-        "package_total_minor",
+        "total_minor",
         "currency",
         "budget_minor",
         "within_budget",
         "fx_rate_date",
-        # The route (airports) the package flies: a watch may cover several.
-        "origin",
-        "destination",
-    ]
-    + [f"{leg}_{name}" for leg in ("outbound", "inbound") for name in _FLIGHT_FIELDS]
-    + [f"hotel_{name}" for name in _HOTEL_FIELDS]
+        "legs",
+    }
+)
+OPTIONAL_PACKAGE_KEYS = frozenset(
+    {
+        "score",
+        "criteria",
+        "explanation",
+        "risk_score",
+        "risk",
+        "saving_vs_first_minor",
+        "saving_vs_typical_minor",
+        "proven_optimal",
+    }
+)
+SUMMARY_KEYS = frozenset(
+    {
+        "watch_id",
+        "status",
+        "currency",
+        "first_price_minor",
+        "typical_price_minor",
+        "advice",
+        "pareto_front",
+        "binding",
+    }
 )
 
 
 class PublicationRowError(ValueError):
-    """An input row does not match the mart contract (missing or unexpected columns)."""
+    """An input row does not have the published columns (missing or unexpected keys)."""
+
+
+def _check_keys(
+    row: Mapping[str, Any], index: int, required: frozenset[str], optional=frozenset()
+) -> None:
+    keys = set(row)
+    missing = sorted(required - keys)
+    extra = sorted(keys - required - optional)
+    if missing or extra:
+        raise PublicationRowError(f"row {index}: missing columns {missing}, unexpected {extra}")
 
 
 def _date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
     if isinstance(value, dt.datetime):
         return value.date()
-    if isinstance(value, dt.date):
-        return value
     return dt.date.fromisoformat(str(value))
-
-
-def _timestamp(value: Any) -> str | None:
-    """ISO-8601 UTC for the JSON legs. Warehouse timestamps are UTC by contract, so a naive
-    value (DuckDB ``TIMESTAMP``) is read as UTC rather than rejected."""
-    if value is None:
-        return None
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.fromisoformat(str(value))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat()
 
 
 def _int(value: Any) -> int | None:
@@ -96,79 +100,7 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _bool(value: Any) -> bool | None:
-    return None if value is None else bool(value)
-
-
-def _flight_leg(row: Mapping[str, Any], kind: str) -> dict[str, Any] | None:
-    if row[f"{kind}_provider"] is None:
-        return None
-    origin, destination = row["origin"], row["destination"]
-    if kind == "inbound":
-        origin, destination = destination, origin
-    return {
-        "kind": kind,
-        "origin": origin,
-        "destination": destination,
-        "provider": row[f"{kind}_provider"],
-        "offer_id": row[f"{kind}_offer_id"],
-        "price_minor": _int(row[f"{kind}_total_minor"]),
-        "currency": row[f"{kind}_currency"],
-        "converted_minor": _int(row[f"{kind}_converted_minor"]),
-        "carrier": row[f"{kind}_carrier"],
-        "flight_number": row[f"{kind}_flight_number"],
-        "departure_at": _timestamp(row[f"{kind}_departure_at"]),
-        "arrival_at": _timestamp(row[f"{kind}_arrival_at"]),
-        "stops": _int(row[f"{kind}_stops"]),
-    }
-
-
-def _hotel_leg(row: Mapping[str, Any]) -> dict[str, Any] | None:
-    if row["hotel_provider"] is None:
-        return None
-    return {
-        "kind": "hotel",
-        "provider": row["hotel_provider"],
-        "offer_id": row["hotel_offer_id"],
-        "price_minor": _int(row["hotel_total_minor"]),
-        "currency": row["hotel_currency"],
-        "converted_minor": _int(row["hotel_converted_minor"]),
-        "hotel_id": row["hotel_id"],
-        "hotel_name": row["hotel_name"],
-        "stars": _int(row["hotel_stars"]),
-        "refundable": _bool(row["hotel_refundable"]),
-        "check_in": _date(row["departure_date"]).isoformat(),
-        "check_out": _date(row["return_date"]).isoformat(),
-    }
-
-
-def legs_of(row: Mapping[str, Any]) -> list[dict[str, Any]]:
-    legs = [_flight_leg(row, "outbound"), _flight_leg(row, "inbound"), _hotel_leg(row)]
-    return [leg for leg in legs if leg is not None]
-
-
-def _check_keys(row: Mapping[str, Any], index: int) -> None:
-    keys = set(row)
-    if keys != ROW_KEYS:
-        missing = sorted(ROW_KEYS - keys)
-        extra = sorted(keys - ROW_KEYS)
-        raise PublicationRowError(f"row {index}: missing columns {missing}, unexpected {extra}")
-
-
-def publish_recommendations(
-    session: Session, rows: Iterable[Mapping[str, Any]], source_run_id: str
-) -> int:
-    """Write ``rows`` as a new publication version in ``session``'s transaction; returns it.
-
-    Nothing is committed here: the caller commits (or rolls back), and until then no reader
-    sees the new version. Rows for watches that no longer exist, or whose ``user_id`` is not
-    the watch's owner, are skipped, counted in ``skipped_count`` and logged.
-    """
-    rows = list(rows)
-    for index, row in enumerate(rows):
-        _check_keys(row, index)
-
-    watch_ids = {str(row["watch_id"]) for row in rows}
+def _owners(session: Session, watch_ids: set[str]) -> dict[str, str]:
     owners: dict[str, str] = {}
     # Chunked IN lists: SQLite caps the number of bound parameters per statement.
     ids = sorted(watch_ids)
@@ -176,44 +108,98 @@ def publish_recommendations(
         chunk = ids[start : start + 500]
         query = select(Watch.id, Watch.user_id).where(Watch.id.in_(chunk))
         owners.update(session.execute(query).tuples().all())
+    return owners
 
+
+def _package_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "watch_id": str(row["watch_id"]),
+        "rank": int(row["rank"]),
+        "observed_on": _date(row["observed_on"]),
+        "departure_date": _date(row["departure_date"]),
+        "return_date": _date(row["return_date"]),
+        "nights": _int(row["nights"]),
+        "total_minor": _int(row["total_minor"]),
+        "currency": row["currency"],
+        "budget_minor": _int(row["budget_minor"]),
+        "within_budget": None if row["within_budget"] is None else bool(row["within_budget"]),
+        "legs": list(row["legs"]),
+        "fx_rate_date": _date(row["fx_rate_date"]),
+        **{key: row.get(key) for key in OPTIONAL_PACKAGE_KEYS},
+    }
+
+
+def _insert_new_price_points(session: Session, points: list[dict[str, Any]]) -> None:
+    """Append the points not stored yet: a re-run republishes history it shares."""
+    if not points:
+        return
+    dialect = session.get_bind().dialect.name
+    construct = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if construct is None:
+        raise NotImplementedError(f"price points on {dialect}")
+    for start in range(0, len(points), 5_000):
+        statement = construct(WatchPricePoint).on_conflict_do_nothing(
+            index_elements=["watch_id", "observed_at"]
+        )
+        session.execute(statement, points[start : start + 5_000])
+
+
+def publish_recommendations(
+    session: Session,
+    packages: Iterable[Mapping[str, Any]],
+    source_run_id: str,
+    *,
+    summaries: Iterable[Mapping[str, Any]] = (),
+    price_points: Iterable[Mapping[str, Any]] = (),
+    model_versions: Mapping[str, Any] | None = None,
+    as_of: dt.datetime | None = None,
+) -> int:
+    """Write a new publication version in ``session``'s transaction; returns it.
+
+    ``packages``: ranked packages (``REQUIRED_PACKAGE_KEYS``, optionally the optimizer's
+    ``OPTIONAL_PACKAGE_KEYS``); ``summaries``: one per watch (``SUMMARY_KEYS``);
+    ``price_points``: ``watch_id``, ``observed_at``, ``total_minor``, ``currency``.
+    Nothing is committed here: the caller commits (or rolls back), and until then no reader
+    sees the new version. Rows for watches that no longer exist, or whose ``user_id`` is not
+    the watch's owner, are skipped, counted in ``skipped_count`` and logged.
+    """
+    packages = list(packages)
+    summaries = list(summaries)
+    for index, row in enumerate(packages):
+        _check_keys(row, index, REQUIRED_PACKAGE_KEYS, OPTIONAL_PACKAGE_KEYS)
+    for index, row in enumerate(summaries):
+        _check_keys(row, index, SUMMARY_KEYS)
+
+    owners = _owners(session, {str(row["watch_id"]) for row in packages})
     values: list[dict[str, Any]] = []
     skipped: list[str] = []
-    for row in rows:
-        watch_id = str(row["watch_id"])
-        if owners.get(watch_id) != str(row["user_id"]):
-            skipped.append(watch_id)
+    for row in packages:
+        if owners.get(str(row["watch_id"])) != str(row["user_id"]):
+            skipped.append(str(row["watch_id"]))
             continue
-        values.append(
-            {
-                "id": new_id(),
-                "watch_id": watch_id,
-                "rank": 1,
-                "observed_on": _date(row["observed_on"]),
-                "departure_date": _date(row["departure_date"]),
-                "return_date": _date(row["return_date"]),
-                "nights": _int(row["nights"]),
-                "total_minor": _int(row["package_total_minor"]),
-                "currency": row["currency"],
-                "budget_minor": _int(row["budget_minor"]),
-                "within_budget": _bool(row["within_budget"]),
-                "legs": legs_of(row),
-                "fx_rate_date": _date(row["fx_rate_date"]),
-            }
-        )
+        values.append(_package_values(row))
+    live = set(owners) | set(_owners(session, {str(s["watch_id"]) for s in summaries}))
+    summary_values = [dict(s) for s in summaries if str(s["watch_id"]) in live]
 
     publication = RecommendationPublication(
         source_run_id=source_run_id,
         watch_count=len({v["watch_id"] for v in values}),
         package_count=len(values),
         skipped_count=len(skipped),
+        as_of=as_of,
+        model_versions=dict(model_versions) if model_versions is not None else None,
     )
     session.add(publication)
     session.flush()
-    for value in values:
+    for value in (*values, *summary_values):
         value["version"] = publication.version
     if values:
         session.execute(insert(Recommendation), values)
+    if summary_values:
+        session.execute(insert(WatchRecommendationSummary), summary_values)
+    points = [dict(p) for p in price_points if str(p["watch_id"]) in live]
+    _insert_new_price_points(session, points)
 
     if skipped:
         log.warning(
@@ -265,3 +251,19 @@ def recommendations_for_watch(
         .order_by(Recommendation.rank)
     ).all()
     return publication, list(recommendations)
+
+
+def summary_for_watch(
+    session: Session, version: int, watch_id: str
+) -> WatchRecommendationSummary | None:
+    return session.get(WatchRecommendationSummary, (version, watch_id))
+
+
+def price_history(
+    session: Session, watch_id: str, as_of: dt.datetime | None
+) -> list[WatchPricePoint]:
+    """The watch's best package price at every observation instant up to ``as_of``."""
+    query = select(WatchPricePoint).where(WatchPricePoint.watch_id == watch_id)
+    if as_of is not None:
+        query = query.where(WatchPricePoint.observed_at <= as_of)
+    return list(session.scalars(query.order_by(WatchPricePoint.observed_at)).all())

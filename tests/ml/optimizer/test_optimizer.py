@@ -104,6 +104,29 @@ def test_a_split_stay_wins_when_the_cheap_hotel_is_full_one_night():
     assert best.objective == Fraction(best.total_price_minor)
 
 
+def test_a_whole_stay_quote_is_never_split_or_shortened():
+    # A and C are cheap stay quotes, but for four nights and for nights 1-3: A cannot be cut
+    # to the trip's three nights, nor C to the two inside the trip, so B is the only stay.
+    offers = Offers(
+        "EUR",
+        (flight("out", DAY, 8),),
+        (flight("back", DAY + dt.timedelta(days=3), 18),),
+        (
+            room("a", "A", {0: 5_000, 1: 5_000, 2: 9_000, 3: 5_000}, sold_as_whole_stay=True),
+            room("b", "B", {0: 20_000, 1: 20_000, 2: 20_000}),
+            room("c", "C", {1: 1_000, 2: 1_000, 3: 1_000}, sold_as_whole_stay=True),
+        ),
+    )
+    packages = optimize(request(), offers, k=3, min_parts_differing=1).packages
+    assert [[s.offer.offer_id for s in p.stays] for p in packages] == [["b"]]
+    # Quoted for exactly the trip's nights, a whole-stay offer is bookable as it is.
+    exact = replace(
+        offers, hotels=(room("w", "W", {0: 7_000, 1: 7_000, 2: 7_001}, sold_as_whole_stay=True),)
+    )
+    (package,) = optimize(request(), exact, k=1).packages
+    assert package.stays[0].price_minor == 21_001  # one room for two
+
+
 def test_a_late_arrival_cannot_check_in_after_reception_closes():
     offers = Offers(
         "EUR",

@@ -1,0 +1,1 @@
+"""Preference learning: criterion weights per traveler from their feedback on packages."""
