@@ -56,6 +56,28 @@ class Settings(BaseSettings):
     # WAYRA_PROVIDER_LIMITS='{"amadeus_flights": {"requests_per_second": 5}}'.
     provider_limits: dict[str, ProviderLimits] = Field(default_factory=dict)
 
+    # --- notifications (unset = channel not configured) --------------------------------------
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "Wayra <alerts@wayra.example>"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from_number: str | None = None
+    # Twilio's API by default; http://127.0.0.1:PORT points the real SDK at a local server.
+    twilio_base_url: str = "https://api.twilio.com"
+    # Signs the one-click links in alerts and the webhooks Wayra sends (set it in production;
+    # the default only keeps the embedded demo working).
+    signing_secret: SecretStr = SecretStr("wayra-embedded-demo-secret")
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Where links in alerts point (the API)."
+    )
+
+    # --- payments ------------------------------------------------------------------------------
+    stripe_api_key: SecretStr | None = None
+    # Stripe's API by default; http://127.0.0.1:PORT points the SDK at an emulator (localstripe).
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_webhook_secret: SecretStr | None = None
+
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
