@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from serving.problems import install_problem_handlers
-from serving.routers import advice, health, recommendations, watches
+from serving.routers import advice, alerts, health, recommendations, watches
 from serving.usage import UsageEventsMiddleware
 from wayra.opstore.db import make_engine, make_session_factory
 from wayra.settings import Settings
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(watches.router)
     app.include_router(advice.router)
     app.include_router(recommendations.router)
+    app.include_router(alerts.router)
     return app
 
 

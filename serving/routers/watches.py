@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from serving.deps import CurrentUser, SessionDep
 from serving.downsampling import min_max_buckets
@@ -129,13 +130,8 @@ def delete_watch(watch_id: str, session: SessionDep, user: CurrentUser) -> Respo
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{watch_id}/recommendations")
-def get_recommendations(
-    watch_id: str, session: SessionDep, user: CurrentUser
-) -> RecommendationsOut:
-    """The latest published version's ranked packages for the watch, each with its risk and
-    why it ranks where it does, and the watch's buy/wait advice and Pareto front."""
-    watch = _own_watch(session, user, watch_id)
+def recommendations_of(session: Session, watch: Watch) -> RecommendationsOut:
+    """The latest published version's ranked packages for ``watch`` and its summary."""
     publication, packages = recommendations_for_watch(session, watch.id)
     if publication is None:
         return RecommendationsOut(watch_id=watch.id, version=None, published_at=None, packages=[])
@@ -158,6 +154,15 @@ def get_recommendations(
         packages=[PackageOut.model_validate(p) for p in packages],
         **extra,
     )
+
+
+@router.get("/{watch_id}/recommendations")
+def get_recommendations(
+    watch_id: str, session: SessionDep, user: CurrentUser
+) -> RecommendationsOut:
+    """The latest published version's ranked packages for the watch, each with its risk and
+    why it ranks where it does, and the watch's buy/wait advice and Pareto front."""
+    return recommendations_of(session, _own_watch(session, user, watch_id))
 
 
 @router.get("/{watch_id}/prices")

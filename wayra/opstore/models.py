@@ -341,3 +341,7 @@ class ApiUsageEvent(Base):
     route: Mapped[str] = mapped_column(String(200))
     status_code: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# Registers the alert tables on Base.metadata (migrations and the drift test read it there).
+from wayra.opstore import alert_models as _alert_models  # noqa: E402, F401
