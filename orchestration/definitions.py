@@ -7,6 +7,8 @@ from pathlib import Path
 from dagster import Definitions, load_assets_from_modules
 from dagster_dbt import DbtCliResource
 
+from orchestration.defs.alerts import assets as alerts_assets
+from orchestration.defs.alerts.assets import alert_delivery_schedule, deliver_alerts_job
 from orchestration.defs.forecasting import assets as forecasting_assets
 from orchestration.defs.forecasting.schedules import (
     forecasting_training_schedule,
@@ -27,7 +29,7 @@ from orchestration.defs.transformation.assets import wayra_dbt_models, wayra_dbt
 
 all_assets = [
     *load_assets_from_modules(
-        [ingestion_assets, reference_assets, preferences_assets, publishing_assets]
+        [ingestion_assets, reference_assets, preferences_assets, publishing_assets, alerts_assets]
     ),
     wayra_dbt_models,
 ]
@@ -49,7 +51,11 @@ resources = {
 
 defs = Definitions(
     assets=[*all_assets, *training_assets],
-    jobs=[collect_quotes_job, train_buy_wait_job],
-    schedules=[quote_collection_schedule, forecasting_training_schedule],
+    jobs=[collect_quotes_job, train_buy_wait_job, deliver_alerts_job],
+    schedules=[
+        quote_collection_schedule,
+        forecasting_training_schedule,
+        alert_delivery_schedule,
+    ],
     resources=resources,
 )

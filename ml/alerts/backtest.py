@@ -46,15 +46,18 @@ def load_history_with_budgets(path: str | Path) -> pl.DataFrame:
     one per series), which the checked panel leaves out. Raises ``HistoryError`` for a budget
     that is not a positive number or differs within a series."""
     panel = load_history(path)
-    table = pl.read_parquet(path) if history_format(path) == "parquet" else None
-    if table is None:
+    if history_format(path) == "parquet":
+        table = pl.read_parquet(path)
+    else:
         table = pl.read_csv(path, infer_schema=False)
     if BUDGET_COLUMN not in table.columns:
         return panel
+    text = pl.col(BUDGET_COLUMN).cast(pl.String).str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)  # a blank cell: no budget
     budgets = table.select(
         pl.col("series_id").cast(pl.String).str.strip_chars(),
-        pl.col(BUDGET_COLUMN).cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False),
-        pl.col(BUDGET_COLUMN).cast(pl.String).alias("text"),
+        text.cast(pl.Float64, strict=False).alias(BUDGET_COLUMN),
+        text.alias("text"),
     )
     bad = budgets.with_row_index("row", offset=1).filter(
         pl.col("text").is_not_null()

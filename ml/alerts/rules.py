@@ -65,8 +65,8 @@ class AlertCandidate:
 
     watch_id: str
     kind: str
-    observed_at: dt.datetime
-    deliver_at: dt.datetime
+    observed_at: dt.datetime  # UTC
+    deliver_at: dt.datetime  # UTC
     urgent: bool
     price_minor: int
     reference_minor: int | None  # what the price is compared with (kind-specific, see facts)
@@ -126,7 +126,8 @@ def evaluate(
     """
     zone = traveler_zone(timezone)
     obs = observation
-    if state.last_evaluated_at is not None and obs.observed_at <= state.last_evaluated_at:
+    at = obs.observed_at.astimezone(dt.UTC)  # what the state remembers and alerts carry
+    if state.last_evaluated_at is not None and at <= state.last_evaluated_at:
         return [], state
     if state.currency is not None and state.currency != obs.currency:
         state = RuleState()  # prices in another currency are not comparable with the old ones
@@ -137,21 +138,20 @@ def evaluate(
     cycle = _Cycle(
         obs,
         settings,
-        days_left(obs.observed_at),
+        days_left(at),
         None if state.last_evaluated_at is None else days_left(state.last_evaluated_at),
     )
     state = _baseline(obs, state)
     alerts = []
     for rule in RULES:
         state, firing = rule(cycle, state)
-        if firing is None or _cooling_down(firing.kind, obs.observed_at, state, settings):
+        if firing is None or _cooling_down(firing.kind, at, state, settings):
             continue
         state = state.replace(
-            **firing.fired_state,
-            last_alert_at={**state.last_alert_at, firing.kind: obs.observed_at},
+            **firing.fired_state, last_alert_at={**state.last_alert_at, firing.kind: at}
         )
         alerts.append(_candidate(cycle, firing, zone))
-    return alerts, state.replace(last_evaluated_at=obs.observed_at, currency=obs.currency)
+    return alerts, state.replace(last_evaluated_at=at, currency=obs.currency)
 
 
 def _baseline(obs: WatchObservation, state: RuleState) -> RuleState:
@@ -317,12 +317,13 @@ RULES: tuple[Rule, ...] = (_price_drop, _budget_target, _booking_urgency, _bette
 
 def _candidate(cycle: _Cycle, firing: _Firing, zone: ZoneInfo) -> AlertCandidate:
     obs = cycle.observation
-    deliver_at, digest = schedule(obs.observed_at, firing.urgent, cycle.settings, zone)
-    instant = obs.observed_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    at = obs.observed_at.astimezone(dt.UTC)
+    deliver_at, digest = schedule(at, firing.urgent, cycle.settings, zone)
+    instant = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return AlertCandidate(
         watch_id=obs.watch_id,
         kind=firing.kind,
-        observed_at=obs.observed_at,
+        observed_at=at,
         deliver_at=deliver_at,
         urgent=firing.urgent,
         price_minor=obs.best_price_minor,

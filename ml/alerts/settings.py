@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 PRICE_DROP = "price_drop"
 BUDGET_TARGET = "budget_target"
@@ -121,12 +122,12 @@ class AlertSettings:
         else:
             if quiet is not None:
                 values["quiet_hours"] = quiet
+        # Range checks on what did parse, so one answer names every problem.
+        merged = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)} | values
+        problems += _problems(SimpleNamespace(**merged))
         if problems:
             raise AlertSettingsError(problems, PREFERENCES)
-        try:
-            return dataclasses.replace(self, **values)
-        except AlertSettingsError as exc:  # parsed fine, but out of range
-            raise AlertSettingsError(exc.problems, PREFERENCES) from None
+        return dataclasses.replace(self, **values)
 
     def to_dict(self) -> dict[str, object]:
         """JSON values in the shape :meth:`with_overrides` accepts."""
@@ -134,13 +135,17 @@ class AlertSettings:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
             if isinstance(value, dt.time):
-                value = value.strftime("%H:%M")
+                value = _clock(value)
             elif field.name == "quiet_hours" and value is not None:
-                value = [t.strftime("%H:%M") for t in value]
+                value = [_clock(t) for t in value]
             elif isinstance(value, tuple):
                 value = list(value)
             out[field.name] = value
         return out
+
+
+def _clock(time: dt.time) -> str:
+    return time.isoformat(timespec="minutes" if not time.second else "seconds")
 
 
 # --- parsing JSON values ------------------------------------------------------------------
@@ -216,11 +221,12 @@ _PARSERS: dict[str, Callable[[object], object]] = {
 
 
 # --- ranges -------------------------------------------------------------------------------
-def _problems(settings: AlertSettings) -> list[str]:
+def _problems(settings: AlertSettings | SimpleNamespace) -> list[str]:
     """Every value out of range, as "name: reason" (empty when the settings are valid)."""
     s = settings
     checks = [
-        ("price_drop_pct", 0 < s.price_drop_pct < 100, "must be above 0 and below 100"),
+        # 100 (never) is allowed: the serving API accepts it for a watch that wants no drops.
+        ("price_drop_pct", 0 < s.price_drop_pct <= 100, "must be above 0, at most 100"),
         ("budget_within_pct", 0 <= s.budget_within_pct <= 100, "must be within 0-100"),
         ("budget_rearm_multiple", s.budget_rearm_multiple >= 1, "must be at least 1"),
         ("urgency_probability", 0 < s.urgency_probability <= 1, "must be above 0, at most 1"),

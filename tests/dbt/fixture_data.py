@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import pyarrow as pa
 
+from tests.dbt.alert_fixture_data import ALERT_INTERACTIONS, ALERTS
 from wayra.warehouse import RAW_TABLES, Warehouse
 
 OBSERVED_ON = dt.date(2025, 6, 1)
@@ -332,6 +333,10 @@ def land_fixture(warehouse: Warehouse) -> None:
             "operational_users": _table("operational_users", USERS),
             "operational_api_usage_events": _table(
                 "operational_api_usage_events", API_USAGE_EVENTS
+            ),
+            "operational_alerts": _table("operational_alerts", ALERTS),
+            "operational_alert_interactions": _table(
+                "operational_alert_interactions", ALERT_INTERACTIONS
             ),
         }
     )

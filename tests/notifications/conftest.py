@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
+from wayra.cli.mailbox import EphemeralPortController
 from wayra.notifications import AlertMessage, action_url, make_link_token
 
 SIGNING_SECRET = b"test-signing-secret"
@@ -60,22 +60,13 @@ class RecordingHandler:
         return "250 2.0.0 Ok: queued"
 
 
-class _EphemeralPortController(Controller):
-    """Binds port 0 (the kernel picks a free port, no race) and then learns which one: the stock
-    Controller would try to connect to port 0 to wake the server up."""
-
-    def _trigger_server(self) -> None:
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
-
-
 @pytest.fixture
-def smtp_server() -> Iterator[Callable[..., _EphemeralPortController]]:
+def smtp_server() -> Iterator[Callable[..., EphemeralPortController]]:
     """Start a real aiosmtpd server on 127.0.0.1 with the given handler (default: record)."""
-    controllers: list[_EphemeralPortController] = []
+    controllers: list[EphemeralPortController] = []
 
-    def start(handler: object | None = None) -> _EphemeralPortController:
-        controller = _EphemeralPortController(
+    def start(handler: object | None = None) -> EphemeralPortController:
+        controller = EphemeralPortController(
             handler or RecordingHandler(), hostname="127.0.0.1", port=0
         )
         controller.start()

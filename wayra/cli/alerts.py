@@ -34,7 +34,7 @@ def backtest(
         Path,
         typer.Option(
             help="Price history: Parquet or CSV with series_id, observed_at, departure_date, "
-            "price, currency (optional: budget, package_key, score)."
+            "price, currency (optional: budget, one per series)."
         ),
     ],
     train_until: Annotated[

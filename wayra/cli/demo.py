@@ -4,18 +4,22 @@ history, the whole asset graph materialized, and a summary of what happened wher
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
 from wayra.cli import step_progress
+from wayra.cli.mailbox import local_mailbox
 from wayra.money import Money, convert
 from wayra.settings import Settings
 
 DEMO_EMAIL = "demo@wayra.example"
+LATE_DAYS = 10  # the demo publishes once before these last days of history, then again
 
 # (origin, destination, currency the traveller budgets in, adults). Airport or metro city
 # codes: LON (Heathrow + Gatwick) and PAR (CDG + Orly) show multi-airport watches.
@@ -48,6 +52,9 @@ class DemoSummary:
     seconds: float
     training: object = None  # ml.training.TrainingCycle of the buy/wait model
     preferences: object = None  # ml.preferences.tracking.PreferenceTraining (simulated)
+    alerts: dict[str, int] | None = None  # alerts raised, by kind
+    emails: int = 0  # alert emails the demo mailbox received
+    mailbox: Path | None = None
 
 
 def _budget(
@@ -171,7 +178,11 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
     today = dt.datetime.now(dt.UTC).date()
     history = [today - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
 
-    with step_progress(console) as progress:
+    mailbox_dir = settings.data_dir / "mailbox"
+    with step_progress(console) as progress, local_mailbox(mailbox_dir) as (smtp_port, mailbox):
+        # Alerts are emailed for real, to the demo's own mailbox: the Dagster resources read
+        # the SMTP server from the environment like any deployment's settings.
+        os.environ["WAYRA_SMTP_HOST"], os.environ["WAYRA_SMTP_PORT"] = "127.0.0.1", str(smtp_port)
         task = progress.add_task("Demo traveller and watches", total=len(history) + 4)
         api_key, watch_count = create_demo_watches(settings, today)
         progress.update(task, advance=1, description=f"{watch_count} watches ready")
@@ -181,7 +192,11 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
 
         # The champion first: publishing loads it for each watch's buy/wait advice.
         training = train_buy_wait_champion(settings, on_step)
-        published = materialize_graph(settings, history, on_step=on_step)
+        # Wayra runs for most of the history, then for the last days: two publications, so
+        # the alerts see the market move between them as a deployment's would.
+        split = max(1, len(history) - LATE_DAYS)
+        materialize_graph(settings, history[:split], on_step=on_step)
+        published = materialize_graph(settings, history[split:], on_step=on_step)
         progress.update(task, advance=1, description="Reading recommendations through the API")
         # After publishing, so the reads see recommendations; then the usage extract (only the
         # new events) and the KPI marts are refreshed.
@@ -189,6 +204,7 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
         preferences, published = learn_preferences(settings, on_step)
         refresh_usage_kpis(settings)
         progress.update(task, advance=1, description="Done")
+        emails = mailbox.count
 
     warehouse = Warehouse(settings)
     count = lambda table: int(warehouse.scalar(f"SELECT count(*) FROM {warehouse.raw(table)}") or 0)  # noqa: E731
@@ -222,7 +238,21 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
         seconds=time.monotonic() - started,
         training=training,
         preferences=preferences,
+        alerts=alert_counts(settings),
+        emails=emails,
+        mailbox=mailbox_dir,
     )
+
+
+def alert_counts(settings: Settings) -> dict[str, int]:
+    from wayra.opstore.alert_models import ALERT_KINDS, Alert
+    from wayra.opstore.db import make_engine, make_session_factory
+
+    engine = make_engine(settings)
+    with make_session_factory(engine)() as session:
+        counts = dict(session.execute(select(Alert.kind, func.count()).group_by(Alert.kind)).all())
+    engine.dispose()
+    return {kind: int(counts.get(kind, 0)) for kind in ALERT_KINDS}
 
 
 DEMO_TRAINING_SERIES, DEMO_TRAINING_DAYS = 150, 90
@@ -307,6 +337,13 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
             f"{m['ndcg_at_5_learned']:.2f} learned vs {m['ndcg_at_5_fixed']:.2f} fixed weights "
             "(simulated travellers); then ranked again with the weights learned from the demo "
             "traveller's likes",
+        )
+    if summary.alerts is not None:
+        kinds = ", ".join(f"{kind.replace('_', ' ')} {n}" for kind, n in summary.alerts.items())
+        table.add_row(
+            "Alerts",
+            f"{sum(summary.alerts.values())} ({kinds or 'none'}); {summary.emails} emailed to "
+            f"the demo mailbox {summary.mailbox}",
         )
     table.add_row("Took", f"{summary.seconds:.0f} s")
     console.print(table)

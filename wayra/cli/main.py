@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from wayra.cli.alerts import alerts_app
 from wayra.cli.backtest import backtest as backtest_command
 from wayra.cli.forecasting import forecasting_app
 from wayra.cli.history import history_app
@@ -29,6 +30,7 @@ app.add_typer(ui_app, name="ui")
 app.add_typer(history_app, name="history")
 app.add_typer(forecasting_app, name="forecasting")
 app.add_typer(preferences_app, name="preferences")
+app.add_typer(alerts_app, name="alerts")
 app.command("quotes")(quotes_command)
 app.command("backtest")(backtest_command)
 console = Console()

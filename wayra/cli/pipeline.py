@@ -112,16 +112,26 @@ def learn_and_republish(settings: Settings) -> dict[str, object]:
     """Learn travelers' weights from their feedback, then rank and publish again with them."""
     from dagster import AssetSelection
 
-    selection = AssetSelection.assets("traveler_preferences", "published_recommendations")
+    selection = AssetSelection.assets(
+        "traveler_preferences", "published_recommendations", "watch_alerts", "alert_deliveries"
+    )
     return _published_metadata(_materialize_quietly(settings, selection))
 
 
-USAGE_EXTRACT_KEYS = ("raw_operational_users", "raw_operational_api_usage_events")
+# The operational extracts behind the KPI marts (users and API usage for engagement and MRR,
+# alerts and their interactions for the alert action rate), re-run after the demo's API reads.
+USAGE_EXTRACT_KEYS = (
+    "raw_operational_users",
+    "raw_operational_api_usage_events",
+    "raw_operational_alerts",
+    "raw_operational_alert_interactions",
+)
 
 
 def refresh_usage_kpis(settings: Settings) -> None:
-    """Re-run the users/usage-events extract (incremental: only new events land) and the dbt
-    models downstream of it (staging, fct_weekly_engagement, fct_mrr_by_plan)."""
+    """Re-run the users/usage-events and alerts extracts (incremental: only new events and
+    interactions land) and the dbt models downstream of them (fct_weekly_engagement,
+    fct_mrr_by_plan, fct_alert_action_rate)."""
     from dagster import AssetSelection
 
     _materialize_quietly(settings, AssetSelection.assets(*USAGE_EXTRACT_KEYS).downstream())

@@ -90,6 +90,40 @@ OPERATIONAL_API_USAGE_EVENT_SCHEMA = pa.schema(
     ]
 )
 
+# Alerts without their message: no headline, explanation or facts (they quote the traveler's
+# trip), only what the action-rate KPI needs. Full snapshot per extract: ``delivered`` changes
+# in place as deliveries go out. An alert counts as delivered when any channel delivery (email,
+# SMS, webhook) was sent, or when it was due (deliver_at <= extracted_at): from then on the
+# in-app feed shows it, so a traveler without a sending channel still receives it.
+OPERATIONAL_ALERT_SCHEMA = pa.schema(
+    [
+        pa.field("alert_id", pa.string(), nullable=False),
+        pa.field("user_id", pa.string(), nullable=False),
+        pa.field("watch_id", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("urgent", pa.bool_(), nullable=False),
+        pa.field("digest", pa.bool_(), nullable=False),
+        pa.field("observed_at", UTC_TS, nullable=False),
+        pa.field("deliver_at", UTC_TS, nullable=False),
+        pa.field("created_at", UTC_TS, nullable=False),
+        pa.field("channels_sent", pa.int16(), nullable=False),
+        pa.field("delivered", pa.bool_(), nullable=False),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
+# A traveler opened an alert or acted on it (append-only in the operational store, so landed
+# incrementally by id watermark, like the API usage events).
+OPERATIONAL_ALERT_INTERACTION_SCHEMA = pa.schema(
+    [
+        pa.field("interaction_id", pa.int64(), nullable=False),
+        pa.field("alert_id", pa.string(), nullable=False),
+        pa.field("action", pa.string(), nullable=False),
+        pa.field("occurred_at", UTC_TS, nullable=False),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
 RAW_TABLES: dict[str, pa.Schema] = {
     "flight_quotes": FLIGHT_QUOTE_SCHEMA,
     "hotel_quotes": HOTEL_QUOTE_SCHEMA,
@@ -100,6 +134,8 @@ RAW_TABLES: dict[str, pa.Schema] = {
     "operational_watch_routes": OPERATIONAL_WATCH_ROUTE_SCHEMA,
     "operational_users": OPERATIONAL_USER_SCHEMA,
     "operational_api_usage_events": OPERATIONAL_API_USAGE_EVENT_SCHEMA,
+    "operational_alerts": OPERATIONAL_ALERT_SCHEMA,
+    "operational_alert_interactions": OPERATIONAL_ALERT_INTERACTION_SCHEMA,
 }
 
 # The column that says which collection run (observation instant) a row came from.

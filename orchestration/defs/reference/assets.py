@@ -1,5 +1,6 @@
-"""Reference and operational data the dbt models join: ECB rates, the watches snapshot, and
-the users snapshot with the incremental API usage events."""
+"""Reference and operational data the dbt models join: ECB rates, the watches snapshot, the
+users snapshot with the incremental API usage events, and the alerts snapshot with the
+incremental alert interactions."""
 
 import datetime as dt
 
@@ -17,9 +18,12 @@ from orchestration.defs.partitions import observation_days
 from orchestration.defs.resources import OperationalStoreResource, WarehouseResource
 from wayra.collection.watches import watch_routes
 from wayra.money import MINOR_UNIT_EXPONENTS, ecb_rate
+from wayra.opstore.alert_models import Alert, AlertDelivery, AlertInteraction
 from wayra.opstore.models import ApiUsageEvent, User, Watch
 from wayra.warehouse.raw_tables import (
     ECB_RATE_SCHEMA,
+    OPERATIONAL_ALERT_INTERACTION_SCHEMA,
+    OPERATIONAL_ALERT_SCHEMA,
     OPERATIONAL_API_USAGE_EVENT_SCHEMA,
     OPERATIONAL_USER_SCHEMA,
     OPERATIONAL_WATCH_ROUTE_SCHEMA,
@@ -220,6 +224,114 @@ def operational_usage_extract(
         asset_key="raw_operational_api_usage_events",
         metadata={
             "new_events": landed["operational_api_usage_events"],
+            "watermark_before": watermark,
+        },
+    )
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            "raw_operational_alerts",
+            description=(
+                "Snapshot of the operational store's alerts: kind, urgency, digest, when observed "
+                "and due, and whether delivered (a channel sent it, or it was due and so in the "
+                "in-app feed). No headline, explanation or facts: message text stays out."
+            ),
+        ),
+        AssetSpec(
+            "raw_operational_alert_interactions",
+            description=(
+                "Alerts opened or acted on, appended incrementally past the highest "
+                "interaction id already in the warehouse."
+            ),
+        ),
+    ],
+    group_name="operational_extract",
+    can_subset=False,
+)
+def operational_alerts_extract(
+    warehouse: WarehouseResource, operational_store: OperationalStoreResource
+):
+    """Alerts are a full snapshot: their delivery state changes in place as the outbox sends.
+    Interactions are append-only in the operational store, so only ids above the warehouse's
+    watermark are read: re-running lands nothing twice, and each run reads only what is new."""
+    from sqlalchemy import func, select
+
+    store = warehouse.warehouse()
+    store.ensure_raw_tables()
+    watermark = store.scalar(
+        f"SELECT max(interaction_id) FROM {store.raw('operational_alert_interactions')}"
+    )
+    watermark = int(watermark) if watermark is not None else 0
+
+    extracted_at = dt.datetime.now(dt.UTC)
+    with operational_store.session() as session:
+        # Interactions before alerts: an alert exists before anyone interacts with it, so every
+        # interaction read here has its alert in the snapshot read after it.
+        interactions = [
+            {
+                "interaction_id": i.id,
+                "alert_id": i.alert_id,
+                "action": i.action,
+                "occurred_at": i.occurred_at,
+                "extracted_at": extracted_at,
+            }
+            for i in session.scalars(
+                select(AlertInteraction)
+                .where(AlertInteraction.id > watermark)
+                .order_by(AlertInteraction.id)
+            )
+        ]
+        channels_sent = dict(
+            session.execute(
+                select(AlertDelivery.alert_id, func.count())
+                .where(AlertDelivery.status == "sent")
+                .group_by(AlertDelivery.alert_id)
+            ).all()
+        )
+        alerts = []
+        for a in session.scalars(select(Alert).order_by(Alert.id)):
+            sent = channels_sent.get(a.id, 0)
+            alerts.append(
+                {
+                    "alert_id": a.id,
+                    "user_id": a.user_id,
+                    "watch_id": a.watch_id,
+                    "kind": a.kind,
+                    "urgent": a.urgent,
+                    "digest": a.digest,
+                    "observed_at": a.observed_at,
+                    "deliver_at": a.deliver_at,
+                    "created_at": a.created_at,
+                    "channels_sent": sent,
+                    # The in-app feed shows an alert once it is due, so a due alert reached
+                    # the traveler even when no channel sends it (or every channel failed).
+                    "delivered": sent > 0 or a.deliver_at <= extracted_at,
+                    "extracted_at": extracted_at,
+                }
+            )
+    # The alerts and the new interactions in one transaction, like users and usage events.
+    landed = store.replace_tables(
+        {"operational_alerts": pa.Table.from_pylist(alerts, schema=OPERATIONAL_ALERT_SCHEMA)},
+        increments={
+            "operational_alert_interactions": (
+                "interaction_id",
+                pa.Table.from_pylist(interactions, schema=OPERATIONAL_ALERT_INTERACTION_SCHEMA),
+            )
+        },
+    )
+    yield MaterializeResult(
+        asset_key="raw_operational_alerts",
+        metadata={
+            "alerts": landed["operational_alerts"],
+            "delivered": sum(a["delivered"] for a in alerts),
+        },
+    )
+    yield MaterializeResult(
+        asset_key="raw_operational_alert_interactions",
+        metadata={
+            "new_interactions": landed["operational_alert_interactions"],
             "watermark_before": watermark,
         },
     )

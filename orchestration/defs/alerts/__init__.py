@@ -1,0 +1,1 @@
+"""Smart alerts: rules evaluated after each publication, delivered through the outbox."""
