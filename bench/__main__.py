@@ -14,6 +14,7 @@ BENCHMARKS = [
     "bench.dbt_build",
     "bench.backtest",
     "bench.optimizer",
+    "bench.serving",
 ]
 
 

@@ -9,13 +9,38 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 
 from serving.problems import install_problem_handlers
-from serving.routers import advice, alerts, health, recommendations, watches
+from serving.recommendation_cache import RecommendationCache, TimedCache
+from serving.routers import (
+    advice,
+    alerts,
+    bookings,
+    health,
+    payments,
+    proposals,
+    recommendations,
+    watches,
+)
 from serving.usage import UsageEventsMiddleware
 from wayra.opstore.db import make_engine, make_session_factory
+from wayra.opstore.usage import UsageRecorder
 from wayra.settings import Settings
+
+USAGE_FLUSH_SECONDS = 1.0
+# How stale the recommendations hot path may be (serving.recommendation_cache): a rotated API
+# key keeps working, a watch deleted through another replica keeps answering, and a new
+# version shows, at most this many seconds late.
+AUTH_TTL_S, WATCH_TTL_S, VERSION_TTL_S = 30.0, 5.0, 1.0
+
+
+async def _flush_usage_every_second(recorder: UsageRecorder) -> None:
+    while True:
+        await anyio.sleep(USAGE_FLUSH_SECONDS)
+        await anyio.to_thread.run_sync(recorder.flush)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -27,10 +52,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         app.state.advice_model = advice.load_advice_model(resolved)
-        try:
-            yield
-        finally:
-            engine.dispose()
+        app.state.usage_recorder = UsageRecorder(app.state.session_factory)
+        app.state.recommendation_cache = RecommendationCache()
+        app.state.auth_cache = TimedCache(ttl_s=AUTH_TTL_S)
+        app.state.watch_cache = TimedCache(ttl_s=WATCH_TTL_S)
+        app.state.version_cache = TimedCache(ttl_s=VERSION_TTL_S)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_flush_usage_every_second, app.state.usage_recorder)
+            try:
+                yield
+            finally:
+                tasks.cancel_scope.cancel()
+                await anyio.to_thread.run_sync(app.state.usage_recorder.flush)
+                engine.dispose()
 
     app = FastAPI(
         title="Wayra API",
@@ -45,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(advice.router)
     app.include_router(recommendations.router)
     app.include_router(alerts.router)
+    app.include_router(proposals.router)
+    app.include_router(bookings.router)
+    app.include_router(payments.router)
     return app
 
 

@@ -36,12 +36,24 @@ def _unauthorized(detail: str) -> HTTPException:
     )
 
 
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+HeaderKeyDep = Annotated[str | None, Depends(_api_key_header)]
+
+
 def get_current_user(
-    request: Request,
-    session: SessionDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    header_key: Annotated[str | None, Depends(_api_key_header)],
+    request: Request, session: SessionDep, bearer: BearerDep, header_key: HeaderKeyDep
 ) -> User:
+    return authenticate_request(request, session, bearer, header_key)
+
+
+def authenticate_request(
+    request: Request,
+    session: Session,
+    bearer: HTTPAuthorizationCredentials | None,
+    header_key: str | None,
+) -> User:
+    """The user the request's API key belongs to, or a 401. For handlers that do their
+    database work in one worker thread instead of through ``CurrentUser``."""
     api_key = bearer.credentials if bearer is not None else header_key
     if not api_key:
         raise _unauthorized("An API key is required (Authorization: Bearer or X-API-Key).")

@@ -4,18 +4,16 @@ A pure ASGI middleware (no response buffering, unlike ``BaseHTTPMiddleware``). A
 leaves the user id in the request scope (``serving.deps.get_current_user``); routing leaves the
 matched route there, whose path is the TEMPLATE (``/v1/watches/{watch_id}``), so ids in URLs
 never reach analytics. Requests that did not authenticate (no or bad key, health checks, 404s
-of unknown paths) record nothing. Recording runs in a worker thread, in its own transaction,
-and a failure to record is logged, never raised.
+of unknown paths) record nothing. The event goes to the app's ``UsageRecorder`` buffer, which
+the lifespan writes in batches (``wayra.opstore.usage``); a failure to record is logged, never
+raised.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from wayra.opstore.usage import record_api_usage
 
 USER_ID_SCOPE_KEY = "wayra.user_id"
 
@@ -47,15 +45,8 @@ class UsageEventsMiddleware:
         if user_id is None or route is None:
             return
         try:
-            factory = scope["app"].state.session_factory
-            await anyio.to_thread.run_sync(
-                lambda: record_api_usage(
-                    factory,
-                    user_id=user_id,
-                    method=scope["method"],
-                    route=route,
-                    status_code=status_code,
-                )
+            scope["app"].state.usage_recorder.add(
+                user_id=user_id, method=scope["method"], route=route, status_code=status_code
             )
         except Exception:  # analytics never fail a request
             return

@@ -2,13 +2,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+import anyio.to_thread
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from serving.deps import CurrentUser, SessionDep
+from serving.deps import (
+    BearerDep,
+    CurrentUser,
+    HeaderKeyDep,
+    SessionDep,
+    authenticate_request,
+)
 from serving.downsampling import min_max_buckets
 from serving.recommendation_schemas import (
     PackageOut,
@@ -22,15 +29,20 @@ from serving.schemas import (
     WatchOut,
     WatchUpdate,
 )
+from serving.usage import USER_ID_SCOPE_KEY
 from wayra.opstore.models import Watch
 from wayra.opstore.publication import (
     latest_publication,
+    latest_version,
     price_history,
     recommendations_for_watch,
     summary_for_watch,
 )
+from wayra.opstore.users import hash_api_key
 
 router = APIRouter(prefix="/v1/watches", tags=["watches"])
+
+LATEST = "latest"  # the version cache's one key
 
 _WINDOW_FIELDS = frozenset({"depart_from", "depart_to"})
 
@@ -103,7 +115,9 @@ def update_watch(
     return WatchOut.model_validate(watch)
 
 
-def _set_status(session: SessionDep, watch: Watch, new_status: str) -> Watch:
+def _set_status(request: Request, session: SessionDep, watch: Watch, new_status: str) -> Watch:
+    # A deleted watch must stop answering at once in this process (see get_recommendations).
+    request.app.state.watch_cache.drop(watch.id)
     if watch.status != new_status:
         watch.status = new_status
         session.commit()
@@ -111,22 +125,28 @@ def _set_status(session: SessionDep, watch: Watch, new_status: str) -> Watch:
 
 
 @router.post("/{watch_id}/pause")
-def pause_watch(watch_id: str, session: SessionDep, user: CurrentUser) -> WatchOut:
-    watch = _set_status(session, _own_watch(session, user, watch_id), "paused")
+def pause_watch(
+    watch_id: str, request: Request, session: SessionDep, user: CurrentUser
+) -> WatchOut:
+    watch = _set_status(request, session, _own_watch(session, user, watch_id), "paused")
     return WatchOut.model_validate(watch)
 
 
 @router.post("/{watch_id}/resume")
-def resume_watch(watch_id: str, session: SessionDep, user: CurrentUser) -> WatchOut:
-    watch = _set_status(session, _own_watch(session, user, watch_id), "active")
+def resume_watch(
+    watch_id: str, request: Request, session: SessionDep, user: CurrentUser
+) -> WatchOut:
+    watch = _set_status(request, session, _own_watch(session, user, watch_id), "active")
     return WatchOut.model_validate(watch)
 
 
 @router.delete("/{watch_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_watch(watch_id: str, session: SessionDep, user: CurrentUser) -> Response:
+def delete_watch(
+    watch_id: str, request: Request, session: SessionDep, user: CurrentUser
+) -> Response:
     # Soft delete: published recommendations reference the watch and are the audit trail of
     # what the traveller was shown; collection and the marts only follow active watches.
-    _set_status(session, _own_watch(session, user, watch_id), "deleted")
+    _set_status(request, session, _own_watch(session, user, watch_id), "deleted")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -156,13 +176,44 @@ def recommendations_of(session: Session, watch: Watch) -> RecommendationsOut:
     )
 
 
-@router.get("/{watch_id}/recommendations")
-def get_recommendations(
-    watch_id: str, session: SessionDep, user: CurrentUser
-) -> RecommendationsOut:
+@router.get("/{watch_id}/recommendations", response_model=RecommendationsOut)
+async def get_recommendations(
+    watch_id: str, request: Request, bearer: BearerDep, header_key: HeaderKeyDep
+) -> Response:
     """The latest published version's ranked packages for the watch, each with its risk and
     why it ranks where it does, and the watch's buy/wait advice and Pareto front."""
-    return recommendations_of(session, _own_watch(session, user, watch_id))
+    # The hottest read of the API. Served from memory when this process has recently seen
+    # the key, the watch and the latest version (serving.recommendation_cache); otherwise all
+    # of its database work runs in one worker thread and fills those caches.
+    state = request.app.state
+    api_key = bearer.credentials if bearer is not None else header_key
+    key_hash = hash_api_key(api_key.strip()) if api_key else None
+    user_id = state.auth_cache.get(key_hash) if key_hash else None
+    version = state.version_cache.get(LATEST)
+    if user_id is not None and state.watch_cache.get(watch_id) == user_id:
+        body = state.recommendation_cache.get(watch_id, version)
+        if body is not None:
+            request.scope[USER_ID_SCOPE_KEY] = user_id
+            return Response(body, media_type="application/json")
+
+    def read() -> bytes:
+        with state.session_factory() as session:
+            user = authenticate_request(request, session, bearer, header_key)
+            state.auth_cache.put(key_hash, user.id)
+            watch = _own_watch(session, user, watch_id)
+            state.watch_cache.put(watch.id, user.id)
+            latest = latest_version(session)
+            if latest is not None:
+                state.version_cache.put(LATEST, latest)
+            body = state.recommendation_cache.get(watch.id, latest)
+            if body is None:
+                recommendations = recommendations_of(session, watch)
+                body = recommendations.model_dump_json().encode()
+                # Keyed by the version actually read: a publication may have landed since.
+                state.recommendation_cache.put(watch.id, recommendations.version, body)
+            return body
+
+    return Response(await anyio.to_thread.run_sync(read), media_type="application/json")
 
 
 @router.get("/{watch_id}/prices")

@@ -13,7 +13,10 @@ from wayra.opstore.models import ApiUsageEvent
 from wayra.opstore.usage import record_api_usage
 
 
-def events(session_factory) -> list[ApiUsageEvent]:
+def events(session_factory, client: TestClient | None = None) -> list[ApiUsageEvent]:
+    """The stored events, after writing what the app still buffers (it flushes every second)."""
+    if client is not None:
+        client.app.state.usage_recorder.flush()
     with session_factory() as session:
         return list(session.scalars(select(ApiUsageEvent).order_by(ApiUsageEvent.id)))
 
@@ -26,7 +29,7 @@ def test_get_of_a_watch_records_the_route_template_and_the_user(
     response = client.get(f"/v1/watches/{watch['id']}", headers=alice.headers)
     assert response.status_code == 200
 
-    created, read = events(session_factory)
+    created, read = events(session_factory, client)
     assert (created.method, created.route, created.status_code) == ("POST", "/v1/watches", 201)
     assert read.user_id == alice.user_id
     assert (read.method, read.route, read.status_code) == ("GET", "/v1/watches/{watch_id}", 200)
@@ -40,7 +43,7 @@ def test_authenticated_errors_are_recorded_with_their_status(
 ) -> None:
     response = client.get("/v1/watches/no-such-watch/recommendations", headers=alice.headers)
     assert response.status_code == 404
-    [event] = events(session_factory)
+    [event] = events(session_factory, client)
     assert (event.route, event.status_code, event.user_id) == (
         "/v1/watches/{watch_id}/recommendations",
         404,
@@ -55,7 +58,7 @@ def test_unauthenticated_requests_record_nothing(
     assert client.get("/v1/watches", headers={"X-API-Key": "wyr_wrong-key-000"}).status_code == 401
     assert client.get("/health").status_code in (200, 503)
     assert client.get("/no/such/path", headers=alice.headers).status_code == 404
-    assert events(session_factory) == []
+    assert events(session_factory, client) == []
 
 
 def test_a_failure_to_record_never_fails_the_request(
@@ -67,7 +70,7 @@ def test_a_failure_to_record_never_fails_the_request(
     monkeypatch.setattr("wayra.opstore.usage.insert", broken_insert)
     response = client.get("/v1/watches", headers=alice.headers)
     assert response.status_code == 200
-    assert events(session_factory) == []
+    assert events(session_factory, client) == []
 
 
 def test_record_api_usage_returns_false_instead_of_raising(session_factory) -> None:

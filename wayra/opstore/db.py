@@ -37,6 +37,9 @@ def make_engine(settings: Settings | str | None = None, **kwargs: Any) -> Engine
 
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    # A connection per API worker thread (anyio's pool runs up to 40): SQLite connections are
+    # cheap, and a thread waiting for one would add its whole wait to the request's latency.
+    kwargs = {"pool_size": 40, "max_overflow": 10} | kwargs
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
