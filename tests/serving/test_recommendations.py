@@ -153,3 +153,26 @@ def test_feedback_is_recorded_for_the_owner_only(
     with session_factory() as session:
         stored = session.scalars(select(RecommendationFeedback)).all()
     assert [(f.kind, f.reason, f.user_id) for f in stored] == [("liked", "nonstop", alice.user_id)]
+
+
+def test_a_watch_deleted_after_a_cached_read_stops_answering_at_once(
+    client: TestClient, alice: Account, session_factory
+) -> None:
+    watch = create_watch(client, alice)
+    publish(session_factory, watch["id"], [310_000])
+    url = f"/v1/watches/{watch['id']}/recommendations"
+    assert client.get(url, headers=alice.headers).status_code == 200
+    assert client.get(url, headers=alice.headers).status_code == 200  # from the cache
+    assert client.delete(f"/v1/watches/{watch['id']}", headers=alice.headers).status_code == 204
+    assert client.get(url, headers=alice.headers).status_code == 404
+
+
+def test_a_cached_response_is_never_served_to_another_key(
+    client: TestClient, alice: Account, bob: Account, session_factory
+) -> None:
+    watch = create_watch(client, alice)
+    publish(session_factory, watch["id"], [310_000])
+    url = f"/v1/watches/{watch['id']}/recommendations"
+    assert client.get(url, headers=alice.headers).status_code == 200
+    assert client.get(url, headers=bob.headers).status_code == 404
+    assert client.get(url, headers={"Authorization": "Bearer wyr_nope"}).status_code == 401
