@@ -65,6 +65,18 @@ class AlertPreferences(BaseModel):
         default=None, description="Start of the daily quiet period, in the watch time zone."
     )
     quiet_hours_end: dt.time | None = Field(default=None, description="End of the quiet period.")
+    budget_within_pct: float = Field(
+        default=5, gt=0, le=50, description="Alert when the best package is this close to budget."
+    )
+    better_alternative_price_pct: float = Field(
+        default=5, gt=0, le=100, description="Alert when a new package is this much cheaper (%)."
+    )
+    urgent_overrides_quiet: bool = Field(
+        default=True, description="Urgent alerts (book now) may break the quiet hours."
+    )
+    digest: bool = Field(
+        default=False, description="Gather non-urgent alerts into one daily message (08:00)."
+    )
 
     @field_validator("channels")
     @classmethod

@@ -50,6 +50,10 @@ def test_create_and_read_back_a_watch(client: TestClient, alice: Account) -> Non
         "price_drop_pct": 10,
         "quiet_hours_start": None,
         "quiet_hours_end": None,
+        "budget_within_pct": 5,
+        "better_alternative_price_pct": 5,
+        "urgent_overrides_quiet": True,
+        "digest": False,
     }
     assert created["preferred_airlines"] == [] and created["hotel_refundable_only"] is False
     assert created["budget_minor"] == 350_000 and created["currency"] == "GBP"
@@ -376,3 +380,26 @@ def test_someone_elses_watch_is_not_found_for_every_verb(
         assert response.headers["content-type"] == PROBLEM
     # Untouched.
     assert client.get(url, headers=alice.headers).json() == watch
+
+
+def test_stored_alert_preferences_are_what_the_alert_rules_read(
+    client: TestClient, alice: Account
+) -> None:
+    from ml.alerts.settings import AlertSettings
+
+    preferences = {
+        "channels": ["email", "sms"],
+        "price_drop_pct": 15,
+        "quiet_hours_start": "21:30",
+        "quiet_hours_end": "06:45",
+        "budget_within_pct": 3,
+        "better_alternative_price_pct": 8,
+        "urgent_overrides_quiet": False,
+        "digest": True,
+    }
+    stored = create_watch(client, alice, alert_preferences=preferences)["alert_preferences"]
+    settings = AlertSettings().with_overrides(stored)
+    assert (settings.price_drop_pct, settings.budget_within_pct) == (15, 3)
+    assert settings.quiet_hours == (dt.time(21, 30), dt.time(6, 45))
+    assert settings.better_alternative_price_pct == 8
+    assert (settings.urgent_overrides_quiet, settings.digest) == (False, True)
