@@ -15,6 +15,7 @@ BENCHMARKS = [
     "bench.backtest",
     "bench.optimizer",
     "bench.serving",
+    "bench.booking_faults",
 ]
 
 

@@ -1,5 +1,3 @@
-"""Booking: proposals, approval, the booking saga, payments and automation guardrails.
-
-Not built yet (issue "Assisted booking"). The simulator's providers already expose
-reprice/book/cancel with idempotency keys for the saga to use.
+"""Assisted booking: proposals, one-click approval, Stripe payments (``booking.payments``)
+and the booking saga that never loses money, with its recovery worker. See docs/booking.md.
 """

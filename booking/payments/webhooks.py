@@ -59,7 +59,8 @@ def process_once(
     """Run ``handle(event)`` unless this event id was handled before; returns whether it ran.
 
     ``seen(event_id)`` must record the id and return whether it was already recorded, in one
-    atomic step (``INSERT ... ON CONFLICT DO NOTHING`` and a row count). Run it in the same
+    atomic step (``INSERT ... ON CONFLICT DO NOTHING RETURNING``: psycopg reports -1 as the
+    row count of a plain one). Run it in the same
     transaction as ``handle``'s writes: if ``handle`` raises, the rollback forgets the id and
     Stripe's redelivery is handled normally instead of being dropped as a replay.
     """

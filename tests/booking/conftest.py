@@ -19,7 +19,7 @@ import stripe
 
 from booking.payments import StripePayments
 
-LAUNCHER = Path(__file__).with_name("localstripe_loopback.py")
+LAUNCHER = ["-m", "booking.payments.local_emulator"]
 START_TIMEOUT_S = 30
 TEST_API_KEY = "sk_test_12345"  # localstripe accepts any sk_... key
 
@@ -51,7 +51,7 @@ def localstripe_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with (
         stderr_path.open("w") as stderr,
         subprocess.Popen(
-            [sys.executable, str(LAUNCHER)], stdout=subprocess.PIPE, stderr=stderr, text=True
+            [sys.executable, *LAUNCHER], stdout=subprocess.PIPE, stderr=stderr, text=True
         ) as process,
     ):
         try:
@@ -130,3 +130,7 @@ def make_traveler(payments: StripePayments) -> Callable[..., Traveler]:
 @pytest.fixture
 def traveler(make_traveler: Callable[..., Traveler]) -> Traveler:
     return make_traveler()
+
+
+# The booking saga's fixtures (store, simulated market, travelers, scripted failures).
+from tests.booking.saga_fixtures import market, store, stripe_world, world  # noqa: E402, F401

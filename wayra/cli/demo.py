@@ -55,6 +55,7 @@ class DemoSummary:
     alerts: dict[str, int] | None = None  # alerts raised, by kind
     emails: int = 0  # alert emails the demo mailbox received
     mailbox: Path | None = None
+    booking: dict | None = None  # the booking the demo traveller made, as the API shows it
 
 
 def _budget(
@@ -153,6 +154,46 @@ def read_through_api(settings: Settings, api_key: str, recommendations_of: int =
     return reads
 
 
+DEMO_CARD = "pm_card_visa"  # a Stripe test payment method
+
+
+def book_a_trip(settings: Settings, api_key: str) -> dict | None:
+    """The demo traveller saves a (test) card and books one recommended package through the
+    API: proposal (every leg re-priced), one-click approval, then the saga authorizes the
+    total, books both flights and the hotel in the simulator and captures, all against a real
+    Stripe API emulator on 127.0.0.1. Returns the booking, or None if no package could be
+    booked (every proposal invalidated by moved prices, say)."""
+    from fastapi.testclient import TestClient
+    from pydantic import SecretStr
+
+    from booking.payments.local_emulator import local_stripe
+    from serving.app import create_app
+
+    headers = {"Authorization": f"Bearer {api_key}"}
+    with local_stripe() as stripe_url:
+        with_payments = settings.model_copy(
+            update={"stripe_api_key": SecretStr("sk_test_demo"), "stripe_api_base": stripe_url}
+        )
+        with TestClient(create_app(with_payments)) as client:
+            client.put(
+                "/v1/me/payment-method", headers=headers, json={"payment_method_id": DEMO_CARD}
+            ).raise_for_status()
+            for watch in client.get("/v1/watches", headers=headers).json()["items"]:
+                url = f"/v1/watches/{watch['id']}/recommendations"
+                for package in client.get(url, headers=headers).json()["packages"][:2]:
+                    proposal = client.post(
+                        "/v1/proposals", headers=headers, json={"recommendation_id": package["id"]}
+                    )
+                    if proposal.status_code != 201 or proposal.json()["status"] != "open":
+                        continue
+                    approved = client.post(
+                        f"/v1/proposals/{proposal.json()['id']}/approve", headers=headers
+                    )
+                    if approved.status_code in (200, 201):
+                        return approved.json()
+    return None
+
+
 def learn_preferences(settings: Settings, on_step) -> tuple[object, dict[str, object]]:
     """Preference learning, twice: on simulated travelers with hidden weights (the MLflow run
     compares learned and fixed weights by NDCG@5), then on the demo traveller's own feedback,
@@ -202,6 +243,8 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
         # new events) and the KPI marts are refreshed.
         api_reads = read_through_api(settings, api_key)
         preferences, published = learn_preferences(settings, on_step)
+        progress.update(task, advance=0, description="Booking a trip (Stripe emulator)")
+        booking = book_a_trip(settings, api_key)
         refresh_usage_kpis(settings)
         progress.update(task, advance=1, description="Done")
         emails = mailbox.count
@@ -239,6 +282,7 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
         training=training,
         preferences=preferences,
         alerts=alert_counts(settings),
+        booking=booking,
         emails=emails,
         mailbox=mailbox_dir,
     )
@@ -345,6 +389,16 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
             f"{sum(summary.alerts.values())} ({kinds or 'none'}); {summary.emails} emailed to "
             f"the demo mailbox {summary.mailbox}",
         )
+    if summary.booking is not None:
+        b = summary.booking
+        table.add_row(
+            "Booking",
+            f"{b['state']}: {Money(b['total_minor'], b['currency'])}, payment "
+            f"{b['payment_status']}, {len(b['legs'])} legs (simulated providers, a Stripe "
+            "emulator on 127.0.0.1)",
+        )
+    else:
+        table.add_row("Booking", "none: every proposal was invalidated by moved prices")
     table.add_row("Took", f"{summary.seconds:.0f} s")
     console.print(table)
     console.print(

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from wayra.cli.alerts import alerts_app
 from wayra.cli.backtest import backtest as backtest_command
+from wayra.cli.bookings import bookings_app
 from wayra.cli.forecasting import forecasting_app
 from wayra.cli.history import history_app
 from wayra.cli.preferences import preferences_app
@@ -31,6 +32,7 @@ app.add_typer(history_app, name="history")
 app.add_typer(forecasting_app, name="forecasting")
 app.add_typer(preferences_app, name="preferences")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(bookings_app, name="bookings")
 app.command("quotes")(quotes_command)
 app.command("backtest")(backtest_command)
 console = Console()

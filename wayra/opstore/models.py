@@ -345,3 +345,4 @@ class ApiUsageEvent(Base):
 
 # Registers the alert tables on Base.metadata (migrations and the drift test read it there).
 from wayra.opstore import alert_models as _alert_models  # noqa: E402, F401
+from wayra.opstore import booking_models as _booking_models  # noqa: E402, F401
