@@ -13,8 +13,10 @@ from fastapi import FastAPI
 app = FastAPI(title="bare baseline")
 
 
-# A plain ``def``, like the real handlers: FastAPI runs both in its thread pool, so the
-# baseline pays the same thread hop and only the handler's own work differs.
+# ``async def``: the cheapest endpoint FastAPI has. A plain ``def`` would add a thread-pool hop
+# per request, which on the 2-core machine costs about 0.1 ms of server CPU and roughly 10 ms of
+# p99 at 32 clients (p99 30 ms against 17 ms in trials): a floor that the real endpoint's
+# cache hits, answered on the event loop, beat.
 @app.get("/ping")
-def ping() -> dict[str, str]:
+async def ping() -> dict[str, str]:
     return {"status": "ok"}

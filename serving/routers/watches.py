@@ -42,8 +42,6 @@ from wayra.opstore.users import hash_api_key
 
 router = APIRouter(prefix="/v1/watches", tags=["watches"])
 
-LATEST = "latest"  # the version cache's one key
-
 _WINDOW_FIELDS = frozenset({"depart_from", "depart_to"})
 
 
@@ -189,7 +187,7 @@ async def get_recommendations(
     api_key = bearer.credentials if bearer is not None else header_key
     key_hash = hash_api_key(api_key.strip()) if api_key else None
     user_id = state.auth_cache.get(key_hash) if key_hash else None
-    version = state.version_cache.get(LATEST)
+    version = state.latest_version
     if user_id is not None and state.watch_cache.get(watch_id) == user_id:
         body = state.recommendation_cache.get(watch_id, version)
         if body is not None:
@@ -203,8 +201,6 @@ async def get_recommendations(
             watch = _own_watch(session, user, watch_id)
             state.watch_cache.put(watch.id, user.id)
             latest = latest_version(session)
-            if latest is not None:
-                state.version_cache.put(LATEST, latest)
             body = state.recommendation_cache.get(watch.id, latest)
             if body is None:
                 recommendations = recommendations_of(session, watch)
