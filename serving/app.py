@@ -78,15 +78,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.auth_cache = TimedCache(ttl_s=AUTH_TTL_S)
         app.state.watch_cache = TimedCache(ttl_s=WATCH_TTL_S)
         app.state.latest_version = None  # kept fresh by _follow_latest_version
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(_flush_usage_every_second, app.state.usage_recorder)
-            tasks.start_soon(_follow_latest_version, app)
-            try:
-                yield
-            finally:
-                tasks.cancel_scope.cancel()
-                await anyio.to_thread.run_sync(app.state.usage_recorder.flush)
-                engine.dispose()
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_flush_usage_every_second, app.state.usage_recorder)
+                tasks.start_soon(_follow_latest_version, app)
+                try:
+                    yield
+                finally:
+                    tasks.cancel_scope.cancel()
+        finally:
+            # Outside the cancelled task group (an await inside it would be cancelled too):
+            # the events of the last second are written before the engine goes.
+            app.state.usage_recorder.flush()
+            engine.dispose()
 
     app = FastAPI(
         title="Wayra API",

@@ -12,6 +12,14 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pyarrow as pa
 
 from tests.dbt.alert_fixture_data import ALERT_INTERACTIONS, ALERTS
+from tests.dbt.booking_fixture_data import (
+    BOOKING_DECISIONS,
+    BOOKING_LEGS,
+    BOOKING_PAYMENTS,
+    BOOKINGS,
+    PROPOSALS,
+    with_automation_modes,
+)
 from wayra.warehouse import RAW_TABLES, Warehouse
 
 OBSERVED_ON = dt.date(2025, 6, 1)
@@ -328,7 +336,7 @@ def land_fixture(warehouse: Warehouse) -> None:
     )
     warehouse.replace_tables(
         {
-            "operational_watches": _table("operational_watches", WATCHES),
+            "operational_watches": _table("operational_watches", with_automation_modes(WATCHES)),
             "operational_watch_routes": _table("operational_watch_routes", ROUTES),
             "operational_users": _table("operational_users", USERS),
             "operational_api_usage_events": _table(
@@ -337,6 +345,15 @@ def land_fixture(warehouse: Warehouse) -> None:
             "operational_alerts": _table("operational_alerts", ALERTS),
             "operational_alert_interactions": _table(
                 "operational_alert_interactions", ALERT_INTERACTIONS
+            ),
+            "operational_proposals": _table("operational_proposals", PROPOSALS),
+            "operational_bookings": _table("operational_bookings", BOOKINGS),
+            "operational_booking_payments": _table(
+                "operational_booking_payments", BOOKING_PAYMENTS
+            ),
+            "operational_booking_legs": _table("operational_booking_legs", BOOKING_LEGS),
+            "operational_booking_decisions": _table(
+                "operational_booking_decisions", BOOKING_DECISIONS
             ),
         }
     )

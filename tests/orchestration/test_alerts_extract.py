@@ -194,7 +194,12 @@ def extract_twice_and_build(settings: Settings, work_dir: Path) -> list[dict]:
         "--select", "+fct_alert_action_rate", "stg_operational__users",
         "--indirect-selection", "cautious",
     )  # fmt: skip
-    return sorted_rows(settings, "fct_alert_action_rate", "week_start, kind")
+    # Only the columns this test is about: no proposals or bookings are seeded, so the
+    # proposal-follow columns (tested in test_bookings_extract and the unit tests) are 0.
+    rows = sorted_rows(settings, "fct_alert_action_rate", "week_start, kind")
+    assert all(row.pop("alerts_followed_by_proposal_48h") == 0 for row in rows)
+    assert all(row.pop("proposal_follow_rate") == 0 for row in rows)
+    return rows
 
 
 def test_extract_lands_each_interaction_once_and_the_mart_counts_them(

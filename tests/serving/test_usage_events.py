@@ -80,3 +80,15 @@ def test_record_api_usage_returns_false_instead_of_raising(session_factory) -> N
     )
     assert stored is False
     assert events(session_factory) == []
+
+
+def test_events_still_buffered_are_written_when_the_app_stops(
+    settings, alice: Account, session_factory
+) -> None:
+    from serving.app import create_app
+
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/v1/watches", headers=alice.headers).status_code == 200
+    # No explicit flush: stopping the app wrote what the once-a-second task had not yet.
+    [event] = events(session_factory)
+    assert (event.route, event.user_id) == ("/v1/watches", alice.user_id)

@@ -125,6 +125,11 @@ USAGE_EXTRACT_KEYS = (
     "raw_operational_api_usage_events",
     "raw_operational_alerts",
     "raw_operational_alert_interactions",
+    "raw_operational_proposals",
+    "raw_operational_bookings",
+    "raw_operational_booking_payments",
+    "raw_operational_booking_legs",
+    "raw_operational_booking_decisions",
 )
 
 

@@ -124,6 +124,98 @@ OPERATIONAL_ALERT_INTERACTION_SCHEMA = pa.schema(
     ]
 )
 
+# Booking proposals without their frozen package, risk or advice (legs, prices and reasons are
+# in the booking tables or stay in the operational store): who, which watch and
+# recommendation, the origin (traveler|platform), the stored status and the timestamps the
+# funnel KPIs need. Full snapshot per extract: a proposal's status changes in place. The stored
+# status may still say "open" after expires_at (expiry is also derived on read); staging
+# derives the effective status as of the extract.
+OPERATIONAL_BOOKING_PROPOSAL_SCHEMA = pa.schema(
+    [
+        pa.field("proposal_id", pa.string(), nullable=False),
+        pa.field("user_id", pa.string(), nullable=False),
+        pa.field("watch_id", pa.string(), nullable=False),
+        pa.field("recommendation_id", pa.string()),
+        pa.field("origin", pa.string(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("created_at", UTC_TS, nullable=False),
+        pa.field("expires_at", UTC_TS, nullable=False),
+        pa.field("decided_at", UTC_TS),
+        pa.field("total_minor", pa.int64(), nullable=False),
+        pa.field("currency", pa.string(), nullable=False),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
+# Bookings without the failure text or the saga's lease: state and timestamps only. watch_id
+# is the proposal's (a booking has one proposal). closed_at is when it reached failed or
+# cancelled. Full snapshot per extract: the state changes in place.
+OPERATIONAL_BOOKING_SCHEMA = pa.schema(
+    [
+        pa.field("booking_id", pa.string(), nullable=False),
+        pa.field("proposal_id", pa.string(), nullable=False),
+        pa.field("user_id", pa.string(), nullable=False),
+        pa.field("watch_id", pa.string(), nullable=False),
+        pa.field("state", pa.string(), nullable=False),
+        pa.field("total_minor", pa.int64(), nullable=False),
+        pa.field("currency", pa.string(), nullable=False),
+        pa.field("created_at", UTC_TS, nullable=False),
+        pa.field("updated_at", UTC_TS, nullable=False),
+        pa.field("confirmed_at", UTC_TS),
+        pa.field("closed_at", UTC_TS),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
+# A booking's money at Stripe, in the booking currency, without any Stripe id (customer,
+# payment method, intent): authorized (amount_minor), captured and refunded amounts, the ECB
+# rate date the package was priced at, and the payment status. There is no card data to leave
+# out: the operational store never holds any. Full snapshot per extract.
+OPERATIONAL_BOOKING_PAYMENT_SCHEMA = pa.schema(
+    [
+        pa.field("booking_id", pa.string(), nullable=False),
+        pa.field("currency", pa.string(), nullable=False),
+        pa.field("authorized_minor", pa.int64(), nullable=False),
+        pa.field("captured_minor", pa.int64(), nullable=False),
+        pa.field("refunded_minor", pa.int64(), nullable=False),
+        pa.field("fx_rate_date", pa.date32(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
+# A booking's flights and stays without offer ids or provider booking references: kind
+# (outbound|inbound|hotel), provider, status and its share of the charge (charge_minor, in the
+# booking currency; a booking's legs sum to its total). Full snapshot per extract.
+OPERATIONAL_BOOKING_LEG_SCHEMA = pa.schema(
+    [
+        pa.field("leg_id", pa.string(), nullable=False),
+        pa.field("booking_id", pa.string(), nullable=False),
+        pa.field("position", pa.int16(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("provider", pa.string(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("charge_minor", pa.int64(), nullable=False),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
+# The automated-decision log, codes only: which decision, on what subject, with which outcome
+# and when. The conditions seen and the reasons (free text quoting prices and providers) stay
+# in the operational store. Append-only there, so landed incrementally by id watermark.
+OPERATIONAL_BOOKING_DECISION_SCHEMA = pa.schema(
+    [
+        pa.field("decision_id", pa.int64(), nullable=False),
+        pa.field("proposal_id", pa.string()),
+        pa.field("booking_id", pa.string()),
+        pa.field("decision", pa.string(), nullable=False),
+        pa.field("subject", pa.string()),
+        pa.field("outcome", pa.string(), nullable=False),
+        pa.field("decided_at", UTC_TS, nullable=False),
+        pa.field("extracted_at", UTC_TS, nullable=False),
+    ]
+)
+
 RAW_TABLES: dict[str, pa.Schema] = {
     "flight_quotes": FLIGHT_QUOTE_SCHEMA,
     "hotel_quotes": HOTEL_QUOTE_SCHEMA,
@@ -136,6 +228,11 @@ RAW_TABLES: dict[str, pa.Schema] = {
     "operational_api_usage_events": OPERATIONAL_API_USAGE_EVENT_SCHEMA,
     "operational_alerts": OPERATIONAL_ALERT_SCHEMA,
     "operational_alert_interactions": OPERATIONAL_ALERT_INTERACTION_SCHEMA,
+    "operational_proposals": OPERATIONAL_BOOKING_PROPOSAL_SCHEMA,
+    "operational_bookings": OPERATIONAL_BOOKING_SCHEMA,
+    "operational_booking_payments": OPERATIONAL_BOOKING_PAYMENT_SCHEMA,
+    "operational_booking_legs": OPERATIONAL_BOOKING_LEG_SCHEMA,
+    "operational_booking_decisions": OPERATIONAL_BOOKING_DECISION_SCHEMA,
 }
 
 # The column that says which collection run (observation instant) a row came from.

@@ -1,13 +1,15 @@
 {#
   KPI "alert action rate": one row per ISO week (Monday start, UTC) of deliver_at and alert
   kind that has delivered alerts. An alert counts as opened / acted on when the traveler did
-  so within 7 days of deliver_at, however many times.
+  so within 7 days of deliver_at, however many times, and as followed by a proposal when a
+  proposal or booking for its watch was created within 48 hours after deliver_at.
 #}
 
 with delivered_alerts as (
 
     select
         alert_id,
+        watch_id,
         kind,
         deliver_at,
         extracted_at,
@@ -33,6 +35,30 @@ responses as (
 
 ),
 
+follow_ups as (
+
+    -- The issue's "alert action rate": the alert led to a booking attempt. A booking always
+    -- has a proposal, but that proposal may predate the alert, so bookings count on their own.
+    -- 48 hours, not '2 days', for the DST reason above.
+    select a.alert_id
+    from delivered_alerts as a
+    where exists (
+            select 1
+            from {{ ref('stg_operational__proposals') }} as p
+            where p.watch_id = a.watch_id
+                and p.created_at >= a.deliver_at
+                and p.created_at <= a.deliver_at + interval '48 hours'
+        )
+        or exists (
+            select 1
+            from {{ ref('stg_operational__bookings') }} as b
+            where b.watch_id = a.watch_id
+                and b.created_at >= a.deliver_at
+                and b.created_at <= a.deliver_at + interval '48 hours'
+        )
+
+),
+
 weekly as (
 
     select
@@ -41,10 +67,12 @@ weekly as (
         count(*) as alerts_delivered,
         coalesce(sum(r.opened), 0) as alerts_opened,
         coalesce(sum(r.acted), 0) as alerts_acted,
+        sum(case when f.alert_id is not null then 1 else 0 end) as alerts_followed_by_proposal_48h,
         max(a.deliver_at) as last_deliver_at,
         max(a.extracted_at) as extracted_at
     from delivered_alerts as a
     left join responses as r on r.alert_id = a.alert_id
+    left join follow_ups as f on f.alert_id = a.alert_id
     group by a.week_start, a.kind
 
 )
@@ -67,5 +95,11 @@ select
         * cast(0.0001 as decimal(5, 4))
         as decimal(7, 4)
     ) as action_rate,
-    cast(last_deliver_at + interval '168 hours' <= extracted_at as boolean) as response_window_closed
+    cast(last_deliver_at + interval '168 hours' <= extracted_at as boolean) as response_window_closed,
+    cast(alerts_followed_by_proposal_48h as bigint) as alerts_followed_by_proposal_48h,
+    cast(
+        cast({{ wayra.round_half_even_ratio("cast(alerts_followed_by_proposal_48h as bigint) * 10000", "alerts_delivered") }} as decimal(18, 0))
+        * cast(0.0001 as decimal(5, 4))
+        as decimal(7, 4)
+    ) as proposal_follow_rate
 from weekly

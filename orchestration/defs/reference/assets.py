@@ -1,6 +1,6 @@
 """Reference and operational data the dbt models join: ECB rates, the watches snapshot, the
-users snapshot with the incremental API usage events, and the alerts snapshot with the
-incremental alert interactions."""
+users snapshot with the incremental API usage events, the alerts snapshot with the
+incremental alert interactions, and the booking snapshots with the incremental decision log."""
 
 import datetime as dt
 
@@ -19,12 +19,24 @@ from orchestration.defs.resources import OperationalStoreResource, WarehouseReso
 from wayra.collection.watches import watch_routes
 from wayra.money import MINOR_UNIT_EXPONENTS, ecb_rate
 from wayra.opstore.alert_models import Alert, AlertDelivery, AlertInteraction
+from wayra.opstore.booking_models import (
+    Booking,
+    BookingDecision,
+    BookingLeg,
+    BookingPayment,
+    BookingProposal,
+)
 from wayra.opstore.models import ApiUsageEvent, User, Watch
 from wayra.warehouse.raw_tables import (
     ECB_RATE_SCHEMA,
     OPERATIONAL_ALERT_INTERACTION_SCHEMA,
     OPERATIONAL_ALERT_SCHEMA,
     OPERATIONAL_API_USAGE_EVENT_SCHEMA,
+    OPERATIONAL_BOOKING_DECISION_SCHEMA,
+    OPERATIONAL_BOOKING_LEG_SCHEMA,
+    OPERATIONAL_BOOKING_PAYMENT_SCHEMA,
+    OPERATIONAL_BOOKING_PROPOSAL_SCHEMA,
+    OPERATIONAL_BOOKING_SCHEMA,
     OPERATIONAL_USER_SCHEMA,
     OPERATIONAL_WATCH_ROUTE_SCHEMA,
     OPERATIONAL_WATCH_SCHEMA,
@@ -332,6 +344,200 @@ def operational_alerts_extract(
         asset_key="raw_operational_alert_interactions",
         metadata={
             "new_interactions": landed["operational_alert_interactions"],
+            "watermark_before": watermark,
+        },
+    )
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            "raw_operational_proposals",
+            description=(
+                "Snapshot of the booking proposals: traveler, watch, recommendation, origin "
+                "(traveler|platform), stored status, total and timestamps. No frozen package, "
+                "risk, advice or reason text."
+            ),
+        ),
+        AssetSpec(
+            "raw_operational_bookings",
+            description=(
+                "Snapshot of the bookings: proposal, traveler, watch, saga state, total and "
+                "timestamps (created, updated, confirmed, closed). No failure text or lease."
+            ),
+        ),
+        AssetSpec(
+            "raw_operational_booking_payments",
+            description=(
+                "Snapshot of the bookings' payments: authorized, captured and refunded minor "
+                "amounts in the booking currency, ECB rate date, status. No Stripe ids."
+            ),
+        ),
+        AssetSpec(
+            "raw_operational_booking_legs",
+            description=(
+                "Snapshot of the bookings' legs: kind, provider, status and share of the charge "
+                "in the booking currency. No offer ids or provider booking references."
+            ),
+        ),
+        AssetSpec(
+            "raw_operational_booking_decisions",
+            description=(
+                "The automated-decision log (decision, subject, outcome codes), appended "
+                "incrementally past the highest decision id already in the warehouse; the "
+                "conditions and reason texts stay in the operational store."
+            ),
+        ),
+    ],
+    group_name="operational_extract",
+    can_subset=False,
+)
+def operational_bookings_extract(
+    warehouse: WarehouseResource, operational_store: OperationalStoreResource
+):
+    """Proposals, bookings, payments and legs are full snapshots: their status, state and
+    amounts change in place as the saga runs. The decision log is append-only in the
+    operational store, so only ids above the warehouse's watermark are read."""
+    from sqlalchemy import select
+
+    store = warehouse.warehouse()
+    store.ensure_raw_tables()
+    watermark = store.scalar(
+        f"SELECT max(decision_id) FROM {store.raw('operational_booking_decisions')}"
+    )
+    watermark = int(watermark) if watermark is not None else 0
+
+    extracted_at = dt.datetime.now(dt.UTC)
+    # Children before parents (decisions, legs, payments, bookings, proposals), as for alerts:
+    # a row written between two reads can only add a parent without its children, never a
+    # child whose parent the snapshot lacks (rows are never deleted while referenced).
+    with operational_store.session() as session:
+        decisions = [
+            {
+                "decision_id": d.id,
+                "proposal_id": d.proposal_id,
+                "booking_id": d.booking_id,
+                "decision": d.decision,
+                "subject": d.subject,
+                "outcome": d.outcome,
+                "decided_at": d.decided_at,
+                "extracted_at": extracted_at,
+            }
+            for d in session.scalars(
+                select(BookingDecision)
+                .where(BookingDecision.id > watermark)
+                .order_by(BookingDecision.id)
+            )
+        ]
+        legs = [
+            {
+                "leg_id": leg.id,
+                "booking_id": leg.booking_id,
+                "position": leg.position,
+                "kind": leg.kind,
+                "provider": leg.provider,
+                "status": leg.status,
+                "charge_minor": leg.charge_minor,
+                "extracted_at": extracted_at,
+            }
+            for leg in session.scalars(
+                select(BookingLeg).order_by(BookingLeg.booking_id, BookingLeg.position)
+            )
+        ]
+        payments = [
+            {
+                "booking_id": p.booking_id,
+                "currency": p.currency,
+                "authorized_minor": p.amount_minor,
+                "captured_minor": p.captured_minor,
+                "refunded_minor": p.refunded_minor,
+                "fx_rate_date": p.fx_rate_date,
+                "status": p.status,
+                "extracted_at": extracted_at,
+            }
+            for p in session.scalars(select(BookingPayment).order_by(BookingPayment.booking_id))
+        ]
+        bookings = [
+            {
+                "booking_id": b.id,
+                "proposal_id": b.proposal_id,
+                "user_id": b.user_id,
+                "watch_id": watch_id,
+                "state": b.state,
+                "total_minor": b.total_minor,
+                "currency": b.currency,
+                "created_at": b.created_at,
+                "updated_at": b.updated_at,
+                "confirmed_at": b.confirmed_at,
+                "closed_at": b.closed_at,
+                "extracted_at": extracted_at,
+            }
+            for b, watch_id in session.execute(
+                select(Booking, BookingProposal.watch_id)
+                .join(BookingProposal, BookingProposal.id == Booking.proposal_id)
+                .order_by(Booking.id)
+            )
+        ]
+        proposals = [
+            {
+                "proposal_id": p.id,
+                "user_id": p.user_id,
+                "watch_id": p.watch_id,
+                "recommendation_id": p.recommendation_id,
+                "origin": p.origin,
+                "status": p.status,
+                "created_at": p.created_at,
+                "expires_at": p.expires_at,
+                "decided_at": p.decided_at,
+                "total_minor": p.total_minor,
+                "currency": p.currency,
+                "extracted_at": extracted_at,
+            }
+            for p in session.scalars(select(BookingProposal).order_by(BookingProposal.id))
+        ]
+    # All five in one warehouse transaction: marts never join a booking snapshot to a proposal
+    # or payment snapshot of another extract.
+    landed = store.replace_tables(
+        {
+            "operational_proposals": pa.Table.from_pylist(
+                proposals, schema=OPERATIONAL_BOOKING_PROPOSAL_SCHEMA
+            ),
+            "operational_bookings": pa.Table.from_pylist(
+                bookings, schema=OPERATIONAL_BOOKING_SCHEMA
+            ),
+            "operational_booking_payments": pa.Table.from_pylist(
+                payments, schema=OPERATIONAL_BOOKING_PAYMENT_SCHEMA
+            ),
+            "operational_booking_legs": pa.Table.from_pylist(
+                legs, schema=OPERATIONAL_BOOKING_LEG_SCHEMA
+            ),
+        },
+        increments={
+            "operational_booking_decisions": (
+                "decision_id",
+                pa.Table.from_pylist(decisions, schema=OPERATIONAL_BOOKING_DECISION_SCHEMA),
+            )
+        },
+    )
+    yield MaterializeResult(
+        asset_key="raw_operational_proposals",
+        metadata={"proposals": landed["operational_proposals"]},
+    )
+    yield MaterializeResult(
+        asset_key="raw_operational_bookings", metadata={"bookings": landed["operational_bookings"]}
+    )
+    yield MaterializeResult(
+        asset_key="raw_operational_booking_payments",
+        metadata={"payments": landed["operational_booking_payments"]},
+    )
+    yield MaterializeResult(
+        asset_key="raw_operational_booking_legs",
+        metadata={"legs": landed["operational_booking_legs"]},
+    )
+    yield MaterializeResult(
+        asset_key="raw_operational_booking_decisions",
+        metadata={
+            "new_decisions": landed["operational_booking_decisions"],
             "watermark_before": watermark,
         },
     )
