@@ -134,9 +134,9 @@ USAGE_EXTRACT_KEYS = (
 
 
 def refresh_usage_kpis(settings: Settings) -> None:
-    """Re-run the users/usage-events and alerts extracts (incremental: only new events and
-    interactions land) and the dbt models downstream of them (fct_weekly_engagement,
-    fct_mrr_by_plan, fct_alert_action_rate)."""
+    """Re-run the extracts of users, usage events, alerts and bookings (incremental where the
+    facts are append-only) and the dbt models downstream of them: the KPI marts
+    (engagement, MRR, alert action rate, booking funnel, automation adoption, commission)."""
     from dagster import AssetSelection
 
     _materialize_quietly(settings, AssetSelection.assets(*USAGE_EXTRACT_KEYS).downstream())
