@@ -123,3 +123,12 @@ def test_budget_urgency_and_better_alternative_from_later_versions(store):
     assert urgent.urgent and "80% chance" in urgent.headline
     (better,) = alerts(store, "better_alternative")
     assert better.reference_minor == 455_000 and better.price_minor == 418_000
+
+
+def test_alerts_replayed_from_history_are_delivered_now_not_in_the_past(store):
+    watch = seed_watch(store)
+    publish_day(store, watch, [400_000, 350_000])  # a drop on 2 Oct, evaluated on 25 Nov
+    evaluate(store)
+    (alert,) = alerts(store)
+    assert alert.observed_at == START + dt.timedelta(days=1)
+    assert alert.deliver_at == NOW

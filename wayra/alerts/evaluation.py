@@ -149,13 +149,15 @@ def store_candidates(
         if candidate.dedupe_key in known:
             continue
         headline, explanation = alert_text(candidate, top)
+        # Alerts from a replayed history are delivered as of now, not in the past.
+        due = max(candidate.deliver_at, now)
         alert = Alert(
             user_id=watch.user_id,
             watch_id=watch.id,
             kind=candidate.kind,
             dedupe_key=candidate.dedupe_key,
             observed_at=candidate.observed_at,
-            deliver_at=candidate.deliver_at,
+            deliver_at=due,
             urgent=candidate.urgent,
             digest=candidate.digest,
             price_minor=candidate.price_minor,
@@ -168,8 +170,6 @@ def store_candidates(
         )
         session.add(alert)
         session.flush()
-        # Alerts from a replayed history are delivered as of now, not in the past.
-        due = max(candidate.deliver_at, now)
         for channel in _channels(watch, contact):
             session.add(AlertDelivery(alert_id=alert.id, channel=channel, next_attempt_at=due))
         stored.append(alert)
