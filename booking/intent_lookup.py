@@ -9,9 +9,8 @@ has a charge, which Stripe lists by customer on both the real API and the emulat
 intent list cannot be filtered by customer on the emulator, and Stripe's search is only
 eventually consistent).
 
-``StripePayments`` has no listing calls, so this uses the SDK client underneath it
-(:func:`sdk_client_of`); ``find_booking_intents`` belongs in ``booking.payments`` and is a
-proposed addition there (docs/booking.md).
+``StripePayments`` wraps no listing calls, so this uses the SDK client underneath it
+(``StripePayments.sdk_client``).
 """
 
 from __future__ import annotations
@@ -40,18 +39,13 @@ class FoundIntent:
     refunded_minor: int
 
 
-def sdk_client_of(payments: StripePayments) -> stripe.StripeClient:
-    # The adapter's own client: same key, base URL and HTTP client, nothing to configure twice.
-    return payments._client
-
-
 class IntentLookup:
     def __init__(self, client: stripe.StripeClient) -> None:
         self._client = client
 
     @classmethod
     def of(cls, payments: StripePayments) -> IntentLookup:
-        return cls(sdk_client_of(payments))
+        return cls(payments.sdk_client)
 
     def find_booking_intents(self, customer_id: str, booking_id: str) -> list[FoundIntent]:
         """Every PaymentIntent of ``customer_id`` created for ``booking_id`` that reached a

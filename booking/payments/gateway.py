@@ -107,6 +107,12 @@ class StripePayments:
             max_network_retries=max_network_retries,
         )
 
+    @property
+    def sdk_client(self) -> stripe.StripeClient:
+        """The SDK client underneath (same key, base URL and HTTP client), for the read-only
+        listing calls this adapter does not wrap (``booking.intent_lookup``)."""
+        return self._client
+
     @classmethod
     def from_settings(cls, settings: Settings) -> StripePayments:
         if settings.stripe_api_key is None:
