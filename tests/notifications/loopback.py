@@ -7,11 +7,11 @@ as maybe delivered.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from http.server import BaseHTTPRequestHandler
+
+from tests.loopback_server import ThreadedLoopbackServer
 
 
 @dataclass(frozen=True)
@@ -32,28 +32,11 @@ class Reply:
 Responder = Callable[[ReceivedRequest], Reply | None]
 
 
-class LoopbackHTTPServer:
+class LoopbackHTTPServer(ThreadedLoopbackServer):
     def __init__(self, respond: Responder) -> None:
         self.respond = respond
         self.requests: list[ReceivedRequest] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler_class())
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         loopback = self

@@ -10,9 +10,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.loopback_server import ThreadedLoopbackServer
 
 
 @dataclass
@@ -32,32 +34,14 @@ class RecordedRequest:
     body: Any
 
 
-class JsonLoopback:
+class JsonLoopback(ThreadedLoopbackServer):
     content_type = "application/json; charset=utf-8"
 
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self._faults: list[Fault | None] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    # --- lifecycle -------------------------------------------------------------------
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler())
 
     # --- programming -----------------------------------------------------------------
     def fail_next(
