@@ -75,7 +75,7 @@ class RouteProblem:
     risks: dict[str, OfferRisk] = field(repr=False)  # optimizer offer id -> its risk
 
 
-def _utc(value: Any) -> dt.datetime:
+def as_utc(value: Any) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         value = dt.datetime.fromisoformat(str(value))
     # Warehouse timestamps are UTC by contract; DuckDB may hand them back naive.
@@ -94,7 +94,7 @@ def flight_offer(row: Row, party_size: int, risk_points: int) -> FlightOffer | N
     """The option as a bookable flight, or None when the row cannot be timed."""
     if row["departure_at"] is None or row["arrival_at"] is None:
         return None
-    departs, arrives = _utc(row["departure_at"]), _utc(row["arrival_at"])
+    departs, arrives = as_utc(row["departure_at"]), as_utc(row["arrival_at"])
     duration = row["duration_minutes"]
     if duration is None:
         duration = int((arrives - departs).total_seconds() // 60)

@@ -13,19 +13,13 @@ from typing import Any
 
 from ml.optimizer import CRITERIA, BindingConstraint, Package
 from ml.recommendations.explain import Explanation
-from ml.recommendations.inputs import Row, WatchSpec
+from ml.recommendations.inputs import Row, WatchSpec, as_utc
 from ml.recommendations.ranking import RankedPackage, WatchRanking
 from ml.recommendations.risk import PackageRisk
 
 
 def _iso_utc(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.fromisoformat(str(value))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat()
+    return None if value is None else as_utc(value).isoformat()
 
 
 def _date(value: Any) -> dt.date:

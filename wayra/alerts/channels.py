@@ -46,8 +46,7 @@ def alert_link(settings: Settings, alert: Alert, action: str = "open") -> str:
         action,
         alert.deliver_at + LINK_LIFETIME,
     )
-    url = action_url(settings.public_base_url, token)
-    return url if action == "open" else url.replace("/v1/alerts/open?", f"/v1/alerts/{action}?")
+    return action_url(settings.public_base_url, token, f"/v1/alerts/{action}")
 
 
 def alert_message(session: Session, settings: Settings, alert: Alert) -> AlertMessage:

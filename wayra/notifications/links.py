@@ -73,10 +73,10 @@ def read_link_token(secret: bytes, token: str, now: datetime) -> LinkClaims:
     return LinkClaims(alert_id, action, datetime.fromtimestamp(expires_unix, UTC))
 
 
-def action_url(base_url: str, token: str) -> str:
+def action_url(base_url: str, token: str, path: str = OPEN_PATH) -> str:
     """The public URL that opens the token's action, e.g.
     ``https://wayra.example/v1/alerts/open?token=...``."""
-    return f"{base_url.rstrip('/')}{OPEN_PATH}?{urlencode({'token': token})}"
+    return f"{base_url.rstrip('/')}{path}?{urlencode({'token': token})}"
 
 
 def _mac(secret: bytes, payload_b64: str) -> bytes:

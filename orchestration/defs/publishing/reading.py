@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ml.optimizer import CriterionWeights, GeoPoint
-from ml.recommendations.inputs import WatchSpec
+from ml.recommendations.inputs import WatchSpec, as_utc
 from wayra.opstore.models import TravelerPreference, Watch
 from wayra.warehouse.connection import Warehouse
 
@@ -80,10 +80,9 @@ def price_histories(warehouse: Warehouse) -> dict[str, list[tuple[dt.datetime, i
         f"SELECT watch_id, observed_at, package_total_minor FROM {schema}.{BEST_OFFERS} "
         "WHERE package_total_minor IS NOT NULL ORDER BY watch_id, observed_at",
     ):
-        observed_at = row["observed_at"]
-        if observed_at.tzinfo is None:  # UTC by contract; DuckDB may hand it back naive
-            observed_at = observed_at.replace(tzinfo=dt.UTC)
-        histories[row["watch_id"]].append((observed_at, int(row["package_total_minor"])))
+        histories[row["watch_id"]].append(
+            (as_utc(row["observed_at"]), int(row["package_total_minor"]))
+        )
     return histories
 
 
