@@ -73,9 +73,23 @@ def policy_frame(panel: pl.DataFrame, forecasts: pl.DataFrame) -> pl.DataFrame:
 
 
 class ContinuationValueModel:
-    """Predicts log(expected price paid when waiting from today) - log(price today)."""
+    """Predicts log(expected price paid when waiting from today) - log(price today).
 
-    def __init__(self, iterations: int = 8, max_iter: int = 150, seed: int = 0) -> None:
+    ``features``: the columns of the frame it learns from; the policy's own by default.
+    """
+
+    # A class attribute, so models pickled before it existed still load with the default.
+    features: tuple[str, ...] = POLICY_FEATURES
+
+    def __init__(
+        self,
+        iterations: int = 8,
+        max_iter: int = 150,
+        seed: int = 0,
+        features: tuple[str, ...] | None = None,
+    ) -> None:
+        if features is not None:
+            self.features = tuple(features)
         self.iterations = iterations
         self.max_iter = max_iter
         self.seed = seed
@@ -90,7 +104,7 @@ class ContinuationValueModel:
 
     def fit(self, frame: pl.DataFrame) -> ContinuationValueModel:
         frame = frame.sort("series_id", "observed_on")
-        x = frame.select(POLICY_FEATURES).to_numpy().astype(np.float64)
+        x = frame.select(self.features).to_numpy().astype(np.float64)
         log_price = frame["log_price"].to_numpy()
         series = frame["series_id"].to_numpy()
         # The next row is the next day the traveler could buy (same series); the last row of a
@@ -109,7 +123,7 @@ class ContinuationValueModel:
     def predict(self, frame: pl.DataFrame) -> np.ndarray:
         if self.model is None:
             raise RuntimeError("fit the continuation value model before predicting")
-        x = frame.select(POLICY_FEATURES).to_numpy().astype(np.float64)
+        x = frame.select(self.features).to_numpy().astype(np.float64)
         return self.model.predict(x)
 
 

@@ -47,12 +47,14 @@ def simulate_history(
     first_departure: dt.date = dt.date(2026, 6, 1),
     kinds: Sequence[str] = KINDS,
     hotel_share: float = 0.3,
+    promotions: bool = True,
 ) -> pl.DataFrame:
     """A history in the file format (``series_id``, ``observed_at``, ``departure_date``,
     ``price``, ``currency``): ``series`` trips, each observed daily at 06:00 UTC for ``days``
     days up to the day before departure. Days on which a trip is sold out have no row.
 
-    Deterministic for a seed: the same arguments give the same frame.
+    Deterministic for a seed: the same arguments give the same frame. ``promotions=False``
+    gives the same trips at their regular fares (the market without its flight promotions).
     """
     unknown = set(kinds) - set(KINDS)
     if unknown or not kinds:
@@ -64,7 +66,7 @@ def simulate_history(
     hotels = series if "flight" not in kinds else round(series * hotel_share)
     hotels = hotels if "hotel" in kinds else 0
 
-    market = MarketSimulator(seed)
+    market = MarketSimulator(seed, promotions=promotions)
     rng = random.Random(seed)
     trips = _flight_series(market, rng, series - hotels, first_departure)
     trips += _hotel_series(market, rng, hotels, first_departure)

@@ -83,6 +83,34 @@ def test_prices_move_over_the_booking_window(small):
     assert moving.all()
 
 
+def test_without_promotions_the_same_trips_at_their_regular_fares(small):
+    regular = simulate_history(seed=3, series=20, days=30, promotions=False)
+    both = small.join(regular, on=["series_id", "observed_at"], suffix="_regular")
+    # Promotions change prices only: the same trips, sold out on the same days.
+    assert both.height == small.height == regular.height
+    assert (both["price"] <= both["price_regular"]).all()
+    flights = both.filter(pl.col("series_id").str.starts_with("F|"))
+    promoted = flights.filter(pl.col("price") < pl.col("price_regular"))
+    assert 0 < promoted.height < flights.height  # occasional, not every day
+    hotels = both.filter(pl.col("series_id").str.starts_with("H|"))
+    assert (hotels["price"] == hotels["price_regular"]).all()  # hotels run no promotions
+
+
+def test_market_without_promotions_never_quotes_one():
+    search = FlightSearch("CDG", "LHR", dt.date(2026, 9, 2))
+    days = [dt.datetime(2026, 6, 1, 6, tzinfo=dt.UTC) + dt.timedelta(days=d) for d in range(90)]
+    with_promotions, without = MarketSimulator(5), MarketSimulator(5, promotions=False)
+    promoted = [o for at in days for o in with_promotions.flight_offers(search, at) if o.promotion]
+    assert promoted  # the route runs promotions over these three months ...
+    for at in days:  # ... which the same market without them never quotes
+        regular = {o.flight_number: o for o in without.flight_offers(search, at)}
+        for offer in with_promotions.flight_offers(search, at):
+            twin = regular[offer.flight_number]
+            assert not twin.promotion
+            assert (twin.fare_bucket, twin.seats_left) == (offer.fare_bucket, offer.seats_left)
+            assert twin.total_minor >= offer.total_minor
+
+
 def test_kinds_choose_the_series_kind():
     hotels = simulate_history(seed=1, series=5, days=3, kinds=("hotel",))
     assert hotels["series_id"].str.starts_with("H|").all()

@@ -121,8 +121,11 @@ def parse_flight_offer_id(offer_id: str) -> tuple[FlightSearch, str]:
 
 
 class FlightMarket:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, promotions: bool = True):
+        """``promotions=False`` prices the same market without its promotions (every other
+        draw unchanged): the regular fare path, for analyses that ask what promotions add."""
         self.seed = seed
+        self.promotions = promotions
         self.route = lru_cache(maxsize=4096)(self._build_route)
         self.route_date = lru_cache(maxsize=8192)(self._build_route_date)
 
@@ -238,6 +241,8 @@ class FlightMarket:
         active = np.arange(MAX_PROMOS)[None, :] < count[:, None]
         start = np.where(active, start, -1.0)
         discount = rng.uniform(0.10, 0.30, (n, MAX_PROMOS))
+        if not self.promotions:  # drawn all the same, so every later draw is unchanged
+            discount = np.zeros_like(discount)
 
         date_mult = (
             (1.0 + 0.12 * season) * (1.08 if holiday else 1.0) * DEPARTURE_DOW_PRICE[weekday]

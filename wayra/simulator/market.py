@@ -29,9 +29,9 @@ def _require_aware(at: dt.datetime) -> None:
 
 
 class MarketSimulator:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, promotions: bool = True):
         self.seed = seed
-        self.flights = FlightMarket(seed)
+        self.flights = FlightMarket(seed, promotions)
         self.hotels = HotelMarket(seed)
         self.ledger = Ledger()
 
