@@ -8,7 +8,6 @@ providers, collected through the same Dagster assets `wayra demo` runs.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 import time
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from contextlib import contextmanager
 from bench.harness import BenchResult
 from wayra.cli.demo import create_demo_watches
 from wayra.cli.pipeline import backfill_collection
+from wayra.environ import environ
 from wayra.settings import Settings
 from wayra.warehouse import Warehouse
 from wayra.warehouse.dbt_runner import run_dbt
@@ -26,16 +26,8 @@ DAYS = 60
 @contextmanager
 def data_dir_env(path: str):
     """The Dagster resources read settings from the environment, like in production."""
-    saved = {k: os.environ.get(k) for k in ("WAYRA_DATA_DIR", "DAGSTER_HOME")}
-    os.environ["WAYRA_DATA_DIR"] = path
-    try:
+    with environ({"WAYRA_DATA_DIR": path}, also_restore=("DAGSTER_HOME",)):
         yield Settings()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def run() -> list[BenchResult]:

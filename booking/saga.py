@@ -90,7 +90,7 @@ class BookingSaga:
                     S.CONFIRMED,
                     now,
                     confirmed_at=now,
-                    notification=undo.outbox_row(view, "booking_confirmed"),
+                    notification=undo.outbox_row(view, "booking_confirmed", now),
                 )
                 return _Next.CONTINUE
             case S.COMPENSATING:

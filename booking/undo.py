@@ -36,7 +36,7 @@ def compensate(steps: SagaSteps, view: BookingView, now: dt.datetime) -> bool:
         BookingState.FAILED,
         now,
         closed_at=now,
-        notification=outbox_row(view, "booking_failed"),
+        notification=outbox_row(view, "booking_failed", now),
     )
 
 
@@ -59,7 +59,7 @@ def cancel(steps: SagaSteps, view: BookingView, now: dt.datetime) -> bool:
         BookingState.CANCELLED,
         now,
         closed_at=now,
-        notification=outbox_row(view, "booking_cancelled"),
+        notification=outbox_row(view, "booking_cancelled", now),
     )
 
 
@@ -107,13 +107,16 @@ def _release_payment(steps: SagaSteps, view: BookingView) -> bool:
     return True  # canceled, or declined (requires_payment_method): nothing is held
 
 
-def outbox_row(view: BookingView, kind: str) -> BookingNotification:
-    """The notification the traveler gets about a final state (sent later, once)."""
+def outbox_row(view: BookingView, kind: str, now: dt.datetime) -> BookingNotification:
+    """The notification the traveler gets about a final state: due at once, sent later, once
+    (``booking.notifications``)."""
     booking = view.booking
     return BookingNotification(
         booking_id=booking.id,
         user_id=booking.user_id,
         kind=kind,
+        created_at=now,
+        next_attempt_at=now,
         payload={
             "booking_id": booking.id,
             "state": kind.removeprefix("booking_"),

@@ -9,6 +9,8 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.defs.alerts import assets as alerts_assets
 from orchestration.defs.alerts.assets import alert_delivery_schedule, deliver_alerts_job
+from orchestration.defs.booking.operations import booking_operations
+from orchestration.defs.booking.schedules import booking_operations_schedule
 from orchestration.defs.forecasting import assets as forecasting_assets
 from orchestration.defs.forecasting.schedules import (
     forecasting_training_schedule,
@@ -22,6 +24,7 @@ from orchestration.defs.reference import assets as reference_assets
 from orchestration.defs.resources import (
     MlflowResource,
     OperationalStoreResource,
+    PaymentsResource,
     ProvidersResource,
     WarehouseResource,
 )
@@ -45,17 +48,19 @@ resources = {
     "warehouse": WarehouseResource(),
     "operational_store": OperationalStoreResource(),
     "providers": ProvidersResource(),
+    "payments": PaymentsResource(),
     "mlflow": MlflowResource(),
     "dbt": DbtCliResource(project_dir=wayra_dbt_project, dbt_executable=DBT_EXECUTABLE),
 }
 
 defs = Definitions(
     assets=[*all_assets, *training_assets],
-    jobs=[collect_quotes_job, train_buy_wait_job, deliver_alerts_job],
+    jobs=[collect_quotes_job, train_buy_wait_job, deliver_alerts_job, booking_operations],
     schedules=[
         quote_collection_schedule,
         forecasting_training_schedule,
         alert_delivery_schedule,
+        booking_operations_schedule,
     ],
     resources=resources,
 )

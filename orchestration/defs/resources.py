@@ -26,15 +26,21 @@ class WarehouseResource(WayraSettingsResource):
 
 class OperationalStoreResource(WayraSettingsResource):
     @contextmanager
-    def session(self):
+    def session_factory(self):
+        """A session factory on a fresh engine, disposed on exit: for work that commits in
+        several transactions (outboxes, the booking saga)."""
         from wayra.opstore.db import make_engine, make_session_factory
 
         engine = make_engine(self.settings())
         try:
-            with make_session_factory(engine)() as session:
-                yield session
+            yield make_session_factory(engine)
         finally:
             engine.dispose()
+
+    @contextmanager
+    def session(self):
+        with self.session_factory() as factory, factory() as session:
+            yield session
 
 
 class ProvidersResource(WayraSettingsResource):
@@ -46,6 +52,17 @@ class ProvidersResource(WayraSettingsResource):
         from wayra.providers.registry import configured_providers
 
         return configured_providers(self.settings(), simulated=self.simulated)
+
+
+class PaymentsResource(WayraSettingsResource):
+    """Stripe as configured by ``WAYRA_STRIPE_API_KEY`` / ``WAYRA_STRIPE_API_BASE`` (an emulator
+    such as localstripe in development); ``payments()`` is None when no key is set."""
+
+    def payments(self):
+        from booking.payments import StripePayments
+
+        settings = self.settings()
+        return None if settings.stripe_api_key is None else StripePayments.from_settings(settings)
 
 
 class MlflowResource(WayraSettingsResource):

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from sqlalchemy import func, select
-from wayra.notifications.links import LinkError, read_link_token
 
 from serving.alert_schemas import (
     AlertActionOut,
@@ -22,6 +21,7 @@ from serving.alert_schemas import (
 from serving.deps import CurrentUser, SessionDep
 from serving.recommendation_schemas import RecommendationsOut
 from serving.routers.watches import recommendations_of
+from wayra.notifications.links import LinkError, read_link_token
 from wayra.opstore.alert_models import Alert, AlertDelivery, AlertInteraction, TravelerContact
 from wayra.opstore.models import Watch
 

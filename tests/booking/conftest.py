@@ -134,3 +134,6 @@ def traveler(make_traveler: Callable[..., Traveler]) -> Traveler:
 
 # The booking saga's fixtures (store, simulated market, travelers, scripted failures).
 from tests.booking.saga_fixtures import market, store, stripe_world, world  # noqa: E402, F401
+
+# A real SMTP server on 127.0.0.1 for the booking emails, and a port that refuses connections.
+from tests.notifications.conftest import closed_port, smtp_server  # noqa: E402, F401

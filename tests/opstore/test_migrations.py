@@ -72,7 +72,7 @@ def test_postgres_upgrade_uses_the_operational_url(
 def test_upgrade_reaches_head_and_matches_the_models(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as con:
-        assert con.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+        assert con.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
         # Any drift means someone changed a model without writing a migration.
         diff = compare_metadata(
             MigrationContext.configure(con, opts={"compare_type": True}), Base.metadata

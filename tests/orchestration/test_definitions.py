@@ -167,6 +167,17 @@ def test_buy_wait_training_runs_weekly_and_stays_out_of_the_data_pipeline():
     assert "buy_wait_challenger" not in pipeline_keys
 
 
+def test_booking_recovery_and_emails_run_every_minute_as_one_job():
+    from orchestration.definitions import defs
+
+    schedule = defs.get_schedule_def("booking_operations_schedule")
+    assert schedule.job_name == "booking_operations"
+    assert schedule.cron_schedule == "* * * * *"
+    job = defs.get_job_def("booking_operations")
+    # That emails follow recovery within one run is shown by tests/booking/test_booking_operations.
+    assert set(job.graph.node_names()) == {"recover_interrupted_bookings", "send_booking_emails"}
+
+
 def test_dagster_definitions_validate_passes():
     result = subprocess.run(
         [

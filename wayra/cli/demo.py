@@ -168,6 +168,8 @@ def book_a_trip(settings: Settings, api_key: str) -> dict | None:
 
     from booking.payments.local_emulator import local_stripe
     from serving.app import create_app
+    from wayra.cli.pipeline import run_booking_operations
+    from wayra.environ import environ
 
     headers = {"Authorization": f"Bearer {api_key}"}
     with local_stripe() as stripe_url:
@@ -175,22 +177,36 @@ def book_a_trip(settings: Settings, api_key: str) -> dict | None:
             update={"stripe_api_key": SecretStr("sk_test_demo"), "stripe_api_base": stripe_url}
         )
         with TestClient(create_app(with_payments)) as client:
-            client.put(
-                "/v1/me/payment-method", headers=headers, json={"payment_method_id": DEMO_CARD}
-            ).raise_for_status()
-            for watch in client.get("/v1/watches", headers=headers).json()["items"]:
-                url = f"/v1/watches/{watch['id']}/recommendations"
-                for package in client.get(url, headers=headers).json()["packages"][:2]:
-                    proposal = client.post(
-                        "/v1/proposals", headers=headers, json={"recommendation_id": package["id"]}
-                    )
-                    if proposal.status_code != 201 or proposal.json()["status"] != "open":
-                        continue
-                    approved = client.post(
-                        f"/v1/proposals/{proposal.json()['id']}/approve", headers=headers
-                    )
-                    if approved.status_code in (200, 201):
-                        return approved.json()
+            booking = _approve_first_bookable(client, headers)
+        if booking is not None:
+            # The booking's confirmation email goes out like a deployment's: the every-minute
+            # Dagster job (recovery, then the booking outbox), configured by the environment.
+            stripe_env = {
+                "WAYRA_STRIPE_API_KEY": "sk_test_demo",
+                "WAYRA_STRIPE_API_BASE": stripe_url,
+            }
+            with environ(stripe_env):
+                run_booking_operations(settings)
+    return booking
+
+
+def _approve_first_bookable(client, headers: dict[str, str]) -> dict | None:
+    client.put(
+        "/v1/me/payment-method", headers=headers, json={"payment_method_id": DEMO_CARD}
+    ).raise_for_status()
+    for watch in client.get("/v1/watches", headers=headers).json()["items"]:
+        url = f"/v1/watches/{watch['id']}/recommendations"
+        for package in client.get(url, headers=headers).json()["packages"][:2]:
+            proposal = client.post(
+                "/v1/proposals", headers=headers, json={"recommendation_id": package["id"]}
+            )
+            if proposal.status_code != 201 or proposal.json()["status"] != "open":
+                continue
+            approved = client.post(
+                f"/v1/proposals/{proposal.json()['id']}/approve", headers=headers
+            )
+            if approved.status_code in (200, 201):
+                return approved.json()
     return None
 
 
@@ -386,8 +402,8 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
         kinds = ", ".join(f"{kind.replace('_', ' ')} {n}" for kind, n in summary.alerts.items())
         table.add_row(
             "Alerts",
-            f"{sum(summary.alerts.values())} ({kinds or 'none'}); {summary.emails} emailed to "
-            f"the demo mailbox {summary.mailbox}",
+            f"{sum(summary.alerts.values())} ({kinds or 'none'}); {summary.emails} emails in "
+            f"the demo mailbox {summary.mailbox} (the alerts and the booking's confirmation)",
         )
     if summary.booking is not None:
         b = summary.booking
@@ -395,7 +411,7 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
             "Booking",
             f"{b['state']}: {Money(b['total_minor'], b['currency'])}, payment "
             f"{b['payment_status']}, {len(b['legs'])} legs (simulated providers, a Stripe "
-            "emulator on 127.0.0.1)",
+            "emulator on 127.0.0.1); confirmation emailed by the booking_operations job",
         )
     else:
         table.add_row("Booking", "none: every proposal was invalidated by moved prices")

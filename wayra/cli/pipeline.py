@@ -87,6 +87,21 @@ def _materialize_quietly(settings: Settings, selection):
         raise
 
 
+def run_booking_operations(settings: Settings) -> dict[str, object]:
+    """One run of the ``booking_operations`` job (recover interrupted bookings, then send the
+    booking outbox), recorded in the Dagster instance; returns the email step's counts."""
+    from orchestration.definitions import resources
+    from orchestration.defs.booking.operations import booking_operations
+
+    result = booking_operations.execute_in_process(
+        run_config=QUIET_RUN_CONFIG, resources=resources, instance=dagster_instance(settings)
+    )
+    for event in result.all_events:
+        if event.event_type_value == "STEP_OUTPUT" and event.step_key == "send_booking_emails":
+            return {k: v.value for k, v in event.event_specific_data.metadata.items()}
+    return {}
+
+
 def _published_metadata(result) -> dict[str, object]:
     publish = result.asset_materializations_for_node("published_recommendations")
     return {key: value.value for key, value in publish[-1].metadata.items()} if publish else {}

@@ -51,7 +51,7 @@ def chart_content_id(alert_id: str) -> str:
 
 
 @cache
-def _templates() -> jinja2.Environment:
+def templates() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("wayra.notifications", "templates"),
         # Escape everything except the plain-text template: alert text (explanations, labels)
@@ -79,8 +79,8 @@ def build_email(
         "title": KIND_TITLES[message.kind],
         "chart_cid": chart_content_id(message.alert_id) if chart_png else None,
     }
-    text = _templates().get_template("alert.txt").render(context)
-    html = _templates().get_template("alert.html").render(context)
+    text = templates().get_template("alert.txt").render(context)
+    html = templates().get_template("alert.html").render(context)
 
     email_message = EmailMessage(policy=email.policy.SMTP)
     email_message["Subject"] = subject(message)

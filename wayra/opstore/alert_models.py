@@ -30,6 +30,7 @@ from wayra.opstore.models import (
     new_id,
     utcnow,
 )
+from wayra.outbox import DELIVERY_STATUSES
 
 ALERT_KINDS = ("price_drop", "budget_target", "booking_urgency", "better_alternative")
 # The in-app feed is the alerts table itself; these are the channels that send something.
@@ -37,7 +38,6 @@ DELIVERY_CHANNELS = ("email", "sms", "webhook")
 # pending -> sending -> sent; failed: definitely not sent, given up; unconfirmed: the worker
 # stopped between handing the message over and recording it, so it may have gone out and is
 # never sent again (at most once per alert and channel).
-DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "unconfirmed")
 INTERACTIONS = ("opened", "acted")
 
 

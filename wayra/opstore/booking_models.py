@@ -35,6 +35,7 @@ from wayra.opstore.models import (
     new_id,
     utcnow,
 )
+from wayra.outbox import DELIVERY_STATUSES
 
 PROPOSAL_ORIGINS = ("traveler", "platform")
 # "expired" is also derived on read (open and past expires_at); it is persisted when an
@@ -66,7 +67,6 @@ PAYMENT_STATUSES = (
 )
 STEP_STATUSES = ("started", "succeeded", "failed")
 NOTIFICATION_KINDS = ("booking_confirmed", "booking_failed", "booking_cancelled")
-NOTIFICATION_STATUSES = ("pending", "sent")
 
 
 class PaymentProfile(Base):
@@ -275,14 +275,15 @@ class BookingDecision(Base):
 
 
 class BookingNotification(Base):
-    """The outbox: written in the transaction that reaches a final state, sent later, once."""
+    """The outbox: written in the transaction that reaches a final state, then emailed to the
+    traveler at most once (``booking.notifications``, the state machine of ``wayra.outbox``)."""
 
     __tablename__ = "booking_notifications"
     __table_args__ = (
         UniqueConstraint("booking_id", "kind", name="uq_booking_notifications_booking_kind"),
         CheckConstraint(_in("kind", NOTIFICATION_KINDS), name="kind"),
-        CheckConstraint(_in("status", NOTIFICATION_STATUSES), name="status"),
-        Index("ix_booking_notifications_status", "status", "created_at"),
+        CheckConstraint(_in("status", DELIVERY_STATUSES), name="status"),
+        Index("ix_booking_notifications_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -292,7 +293,12 @@ class BookingNotification(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    last_error: Mapped[str | None] = mapped_column(String(500))
 
 
 class StripeWebhookEvent(Base):

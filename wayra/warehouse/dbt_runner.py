@@ -7,13 +7,11 @@ the same process can build the DuckDB file and a PostgreSQL warehouse one after 
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from wayra.environ import environ
 from wayra.settings import Settings
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -32,20 +30,6 @@ class DbtRunError(RuntimeError):
         self.result = result
         detail = "; ".join(failed_nodes) if failed_nodes else repr(result.exception)
         super().__init__(f"dbt {' '.join(args)} failed: {detail}")
-
-
-@contextmanager
-def _environ(overrides: Mapping[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in overrides}
-    os.environ.update(overrides)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _failed_nodes(result: Any) -> list[str]:
@@ -76,7 +60,7 @@ def run_dbt(args: list[str], settings: Settings, *, raise_on_failure: bool = Tru
     if settings.warehouse_backend == "duckdb":
         # The DuckDB file lives under the data dir; dbt will not create missing parents.
         settings.ensure_data_dir()
-    with _LOCK, _environ(settings.dbt_env()):
+    with _LOCK, environ(settings.dbt_env()):
         result = dbtRunner().invoke(full_args)
     if raise_on_failure and not result.success:
         raise DbtRunError(full_args, _failed_nodes(result), result)

@@ -58,15 +58,9 @@ def watch_alerts(
 def alert_deliveries(
     context: AssetExecutionContext, operational_store: OperationalStoreResource
 ) -> MaterializeResult:
-    from wayra.opstore.db import make_engine, make_session_factory
-
     settings = operational_store.settings()
-    engine = make_engine(settings)
-    try:
-        factory = make_session_factory(engine)
+    with operational_store.session_factory() as factory:
         report = deliver_due(factory, ChannelSender(settings, factory), dt.datetime.now(dt.UTC))
-    finally:
-        engine.dispose()
     for error in report.errors[:20]:
         context.log.warning(error)
     return MaterializeResult(

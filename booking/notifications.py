@@ -1,0 +1,116 @@
+"""Sending the booking outbox: each final state the saga reached is emailed to the traveler once.
+
+The saga writes a ``BookingNotification`` in the same transaction that confirms, fails or
+cancels a booking; this module sends those rows through :mod:`wayra.outbox` (claim, send,
+record), so an email is never sent twice: one a crashed sender may have handed to the SMTP
+server becomes ``unconfirmed`` rather than being resent. Run it after the saga, and
+periodically (the Dagster ``booking_operations`` job does, with the recovery worker).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from wayra.notifications import DeliveryError, send_email
+from wayra.notifications.booking_email import BookingMessage, LegLine, build_booking_email
+from wayra.opstore.booking_models import (
+    Booking,
+    BookingLeg,
+    BookingNotification,
+    BookingPayment,
+    BookingProposal,
+)
+from wayra.opstore.models import User
+from wayra.outbox import DeliveryReport, MaybeSent, NotSent, deliver_rows, recover_stuck
+from wayra.settings import Settings
+
+LEG_LABELS = {"outbound": "Outbound flight", "inbound": "Return flight", "hotel": "Hotel"}
+
+
+def _day(value: str | dt.date) -> str:
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%b %Y}"
+
+
+def _leg_line(leg: BookingLeg) -> LegLine:
+    d = leg.details or {}
+    if leg.kind == "hotel":
+        description = f"{d.get('hotel_name', leg.offer_id)}, {_day(d['check_in'])} – " + _day(
+            d["check_out"]
+        )
+    else:
+        departs = dt.datetime.fromisoformat(d["departure_at"]).astimezone(dt.UTC)
+        description = (
+            f"{d['origin']} → {d['destination']}, {d.get('flight_number', '')}, "
+            f"{_day(departs.date())} {departs:%H:%M} UTC"
+        )
+    return LegLine(LEG_LABELS.get(leg.kind, leg.kind), description, leg.booking_ref)
+
+
+def booking_message(session: Session, notification: BookingNotification) -> BookingMessage:
+    booking = session.get_one(Booking, notification.booking_id)
+    proposal = session.get_one(BookingProposal, booking.proposal_id)
+    payment = session.get(BookingPayment, booking.id)
+    legs = session.scalars(
+        select(BookingLeg).where(BookingLeg.booking_id == booking.id).order_by(BookingLeg.position)
+    ).all()
+    flights = [leg.details for leg in legs if leg.kind == "outbound" and leg.details]
+    route = f"{flights[0]['origin']} → {flights[0]['destination']}, " if flights else ""
+    return BookingMessage(
+        booking_id=booking.id,
+        kind=notification.kind,
+        trip_label=f"{route}{_day(proposal.departure_date)} – {_day(proposal.return_date)}",
+        total_minor=booking.total_minor,
+        currency=booking.currency,
+        refunded_minor=payment.refunded_minor if payment is not None else 0,
+        failure_reason=booking.failure_reason,
+        legs=tuple(_leg_line(leg) for leg in legs),
+    )
+
+
+class BookingEmailSender:
+    """The outbox's ``send``: one booking notification as an email to its traveler."""
+
+    def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.factory = factory
+
+    def __call__(self, notification: BookingNotification) -> str:
+        if not self.settings.smtp_host:
+            raise NotSent("no SMTP server configured (WAYRA_SMTP_HOST)", retryable=False)
+        with self.factory() as session:
+            message = booking_message(session, notification)
+            recipient = session.get_one(User, notification.user_id).email
+        email = build_booking_email(message, self.settings.smtp_sender, recipient)
+        try:
+            return send_email(email, self.settings.smtp_host, self.settings.smtp_port)
+        except DeliveryError as exc:
+            if exc.maybe_sent:
+                raise MaybeSent(str(exc)) from exc
+            raise NotSent(str(exc), retryable=not exc.permanent) from exc
+
+
+def send_booking_notifications(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    now: dt.datetime | None = None,
+    limit: int = 500,
+) -> DeliveryReport:
+    """Email every due booking notification once, oldest first."""
+    now = now or dt.datetime.now(dt.UTC)
+    report = DeliveryReport(recovered=recover_stuck(factory, BookingNotification, now))
+    with factory() as session:
+        due = session.scalars(
+            select(BookingNotification.id)
+            .where(
+                BookingNotification.status == "pending",
+                BookingNotification.next_attempt_at <= now,
+            )
+            .order_by(BookingNotification.created_at, BookingNotification.id)
+            .limit(limit)
+        ).all()
+    sender = BookingEmailSender(settings, factory)
+    return deliver_rows(factory, BookingNotification, due, sender, now, report)

@@ -1,0 +1,1 @@
+"""Assisted booking's background work: recovering interrupted bookings and emailing outcomes."""
