@@ -1,10 +1,12 @@
-"""Sending the booking outbox: each final state the saga reached is emailed to the traveler once.
+"""Sending the booking outbox: each proposal the platform made and each final state the saga
+reached is emailed to the traveler once.
 
 The saga writes a ``BookingNotification`` in the same transaction that confirms, fails or
-cancels a booking; this module sends those rows through :mod:`wayra.outbox` (claim, send,
-record), so an email is never sent twice: one a crashed sender may have handed to the SMTP
-server becomes ``unconfirmed`` rather than being resent. Run it after the saga, and
-periodically (the Dagster ``booking_operations`` job does, with the recovery worker).
+cancels a booking, and ``booking.platform_proposals`` in the one that creates a proposal; this
+module sends those rows through :mod:`wayra.outbox` (claim, send, record), so an email is never
+sent twice: one a crashed sender may have handed to the SMTP server becomes ``unconfirmed``
+rather than being resent. Run it after the saga, and periodically (the Dagster
+``booking_operations`` job does, with the recovery worker).
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from booking.proposals import effective_status, review_url
 from wayra.notifications import DeliveryError, send_email
-from wayra.notifications.booking_email import BookingMessage, LegLine, build_booking_email
+from wayra.notifications.booking_email import (
+    BookingMessage,
+    LegLine,
+    ProposalMessage,
+    build_booking_email,
+)
 from wayra.opstore.booking_models import (
     Booking,
     BookingLeg,
@@ -35,19 +43,24 @@ def _day(value: str | dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _leg_line(leg: BookingLeg) -> LegLine:
-    d = leg.details or {}
-    if leg.kind == "hotel":
-        description = f"{d.get('hotel_name', leg.offer_id)}, {_day(d['check_in'])} – " + _day(
-            d["check_out"]
-        )
+def _leg_line(kind: str, d: dict, reference: str | None = None) -> LegLine:
+    """One leg as the email shows it, from the leg fields a recommendation published."""
+    if kind == "hotel":
+        stay = f"{_day(d['check_in'])} – {_day(d['check_out'])}"
+        description = f"{d.get('hotel_name') or d.get('offer_id', 'hotel')}, {stay}"
     else:
         departs = dt.datetime.fromisoformat(d["departure_at"]).astimezone(dt.UTC)
         description = (
             f"{d['origin']} → {d['destination']}, {d.get('flight_number', '')}, "
             f"{_day(departs.date())} {departs:%H:%M} UTC"
         )
-    return LegLine(LEG_LABELS.get(leg.kind, leg.kind), description, leg.booking_ref)
+    return LegLine(LEG_LABELS.get(kind, kind), description, reference)
+
+
+def _trip_label(legs: list[dict], departure: dt.date, back: dt.date) -> str:
+    outbound = [leg for leg in legs if leg.get("kind") == "outbound" and "origin" in leg]
+    route = f"{outbound[0]['origin']} → {outbound[0]['destination']}, " if outbound else ""
+    return f"{route}{_day(departure)} – {_day(back)}"
 
 
 def booking_message(session: Session, notification: BookingNotification) -> BookingMessage:
@@ -57,32 +70,57 @@ def booking_message(session: Session, notification: BookingNotification) -> Book
     legs = session.scalars(
         select(BookingLeg).where(BookingLeg.booking_id == booking.id).order_by(BookingLeg.position)
     ).all()
-    flights = [leg.details for leg in legs if leg.kind == "outbound" and leg.details]
-    route = f"{flights[0]['origin']} → {flights[0]['destination']}, " if flights else ""
     return BookingMessage(
         booking_id=booking.id,
         kind=notification.kind,
-        trip_label=f"{route}{_day(proposal.departure_date)} – {_day(proposal.return_date)}",
+        trip_label=_trip_label(proposal.legs, proposal.departure_date, proposal.return_date),
         total_minor=booking.total_minor,
         currency=booking.currency,
         refunded_minor=payment.refunded_minor if payment is not None else 0,
         failure_reason=booking.failure_reason,
-        legs=tuple(_leg_line(leg) for leg in legs),
+        legs=tuple(_leg_line(leg.kind, leg.details or {}, leg.booking_ref) for leg in legs),
+    )
+
+
+def proposal_message(
+    session: Session, settings: Settings, notification: BookingNotification, now: dt.datetime
+) -> ProposalMessage:
+    proposal = session.get_one(BookingProposal, notification.proposal_id)
+    status = effective_status(proposal, now)
+    if status != "open":  # approved through the API meanwhile, declined, or lapsed
+        raise NotSent(f"the proposal is {status}; nothing to ask", retryable=False)
+    secret = settings.signing_secret.get_secret_value().encode()
+    return ProposalMessage(
+        proposal_id=proposal.id,
+        trip_label=_trip_label(proposal.legs, proposal.departure_date, proposal.return_date),
+        total_minor=proposal.total_minor,
+        currency=proposal.currency,
+        saving_vs_typical_minor=proposal.saving_vs_typical_minor,
+        advice=(proposal.advice or {}).get("explanation"),
+        expires_at=proposal.expires_at,
+        legs=tuple(_leg_line(leg["kind"], leg) for leg in proposal.legs),
+        review_url=review_url(secret, settings.public_base_url, proposal),
     )
 
 
 class BookingEmailSender:
     """The outbox's ``send``: one booking notification as an email to its traveler."""
 
-    def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, settings: Settings, factory: sessionmaker[Session], now: dt.datetime
+    ) -> None:
         self.settings = settings
         self.factory = factory
+        self.now = now
 
     def __call__(self, notification: BookingNotification) -> str:
         if not self.settings.smtp_host:
             raise NotSent("no SMTP server configured (WAYRA_SMTP_HOST)", retryable=False)
         with self.factory() as session:
-            message = booking_message(session, notification)
+            if notification.proposal_id is not None:
+                message = proposal_message(session, self.settings, notification, self.now)
+            else:
+                message = booking_message(session, notification)
             recipient = session.get_one(User, notification.user_id).email
         email = build_booking_email(message, self.settings.smtp_sender, recipient)
         try:
@@ -112,5 +150,5 @@ def send_booking_notifications(
             .order_by(BookingNotification.created_at, BookingNotification.id)
             .limit(limit)
         ).all()
-    sender = BookingEmailSender(settings, factory)
+    sender = BookingEmailSender(settings, factory, now)
     return deliver_rows(factory, BookingNotification, due, sender, now, report)

@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from booking.services import BookingProvider
 from booking.validation import ValidationUnavailable, record_validation, validate_package
 from wayra.notifications.links import make_link_token, read_link_token
-from wayra.opstore.booking_models import BookingDecision, BookingProposal
+from wayra.opstore.booking_models import BookingProposal
 from wayra.opstore.models import (
     Recommendation,
     RecommendationFeedback,
@@ -31,7 +31,6 @@ from wayra.opstore.models import (
     WatchRecommendationSummary,
     new_id,
 )
-from wayra.opstore.publication import recommendations_for_watch
 
 DEFAULT_TTL = dt.timedelta(minutes=30)
 DEFAULT_TOLERANCE_BPS = 200  # a leg may cost up to 2% more than quoted
@@ -44,6 +43,7 @@ LINK_PATHS = {
     APPROVE_ACTION: "/v1/proposals/link/approve",
     DECLINE_ACTION: "/v1/proposals/link/decline",
 }
+REVIEW_PAGE = "/proposals/review"  # the web page a proposal email links to (serving)
 
 
 class ProposalNotFound(LookupError):
@@ -132,48 +132,6 @@ def create_proposal(
     return proposal
 
 
-def propose_for_watch(
-    session: Session,
-    watch_id: str,
-    providers: Mapping[str, BookingProvider],
-    now: dt.datetime,
-    **options: object,
-) -> BookingProposal | None:
-    """The platform's proposal for a watch in "propose" mode: its top-ranked package in the
-    latest publication, unless that package already has a proposal still open."""
-    watch = session.get(Watch, watch_id)
-    if watch is None or watch.status != "active" or watch.automation_mode != "propose":
-        return None
-    _, packages = recommendations_for_watch(session, watch.id)
-    if not packages:
-        return None
-    top = packages[0]
-    already_open = session.scalar(
-        select(BookingProposal.id).where(
-            BookingProposal.recommendation_id == top.id,
-            BookingProposal.status == "open",
-            BookingProposal.expires_at > now,
-        )
-    )
-    if already_open is not None:
-        return None
-    proposal = create_proposal(
-        session, watch.user_id, top.id, providers, now, origin="platform", **options
-    )
-    session.add(
-        BookingDecision(
-            proposal_id=proposal.id,
-            decision="auto_proposal",
-            subject="watch",
-            outcome=proposal.status,
-            conditions={"watch_id": watch.id, "automation_mode": watch.automation_mode},
-            reasons=[f"top-ranked package of version {top.version} for a watch in propose mode"],
-            decided_at=now,
-        )
-    )
-    return proposal
-
-
 def decline_proposal(
     session: Session, user_id: str, proposal_id: str, reason: str | None, now: dt.datetime
 ) -> BookingProposal:
@@ -231,6 +189,13 @@ def proposal_links(secret: bytes, base_url: str, proposal: BookingProposal) -> P
         return f"{base_url.rstrip('/')}{LINK_PATHS[action]}?{urlencode({'token': token})}"
 
     return ProposalLinks(url(VIEW_ACTION), url(APPROVE_ACTION), url(DECLINE_ACTION))
+
+
+def review_url(secret: bytes, base_url: str, proposal: BookingProposal) -> str:
+    """The signed web page where the traveler reviews, approves or declines ``proposal``;
+    its token is a view token, valid until the proposal expires."""
+    token = make_link_token(secret, proposal.id, VIEW_ACTION, proposal.expires_at)
+    return f"{base_url.rstrip('/')}{REVIEW_PAGE}?{urlencode({'token': token})}"
 
 
 def proposal_id_from_token(secret: bytes, token: str, action: str, now: dt.datetime) -> str:

@@ -9,6 +9,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.defs.alerts import assets as alerts_assets
 from orchestration.defs.alerts.assets import alert_delivery_schedule, deliver_alerts_job
+from orchestration.defs.booking import assets as booking_assets
 from orchestration.defs.booking.operations import booking_operations
 from orchestration.defs.booking.schedules import booking_operations_schedule
 from orchestration.defs.forecasting import assets as forecasting_assets
@@ -20,6 +21,10 @@ from orchestration.defs.ingestion import assets as ingestion_assets
 from orchestration.defs.ingestion.schedules import collect_quotes_job, quote_collection_schedule
 from orchestration.defs.preferences import assets as preferences_assets
 from orchestration.defs.publishing import assets as publishing_assets
+from orchestration.defs.publishing.sensors import (
+    publish_after_collection,
+    publish_recommendations_job,
+)
 from orchestration.defs.reference import assets as reference_assets
 from orchestration.defs.resources import (
     MlflowResource,
@@ -32,7 +37,14 @@ from orchestration.defs.transformation.assets import wayra_dbt_models, wayra_dbt
 
 all_assets = [
     *load_assets_from_modules(
-        [ingestion_assets, reference_assets, preferences_assets, publishing_assets, alerts_assets]
+        [
+            ingestion_assets,
+            reference_assets,
+            preferences_assets,
+            publishing_assets,
+            alerts_assets,
+            booking_assets,
+        ]
     ),
     wayra_dbt_models,
 ]
@@ -55,12 +67,19 @@ resources = {
 
 defs = Definitions(
     assets=[*all_assets, *training_assets],
-    jobs=[collect_quotes_job, train_buy_wait_job, deliver_alerts_job, booking_operations],
+    jobs=[
+        collect_quotes_job,
+        publish_recommendations_job,
+        train_buy_wait_job,
+        deliver_alerts_job,
+        booking_operations,
+    ],
     schedules=[
         quote_collection_schedule,
         forecasting_training_schedule,
         alert_delivery_schedule,
         booking_operations_schedule,
     ],
+    sensors=[publish_after_collection],
     resources=resources,
 )

@@ -19,7 +19,6 @@ from booking.proposals import (
     effective_status,
     proposal_id_from_token,
     proposal_links,
-    propose_for_watch,
 )
 from booking.services import BookingServices
 from booking.validation import ValidationUnavailable
@@ -204,18 +203,6 @@ def test_approval_needs_a_saved_card(world: BookingWorld) -> None:
     traveler = world.traveler(card=None)
     with pytest.raises(PaymentMethodMissing):
         approve_proposal(_services(world), traveler.user_id, world.propose(traveler), AT)
-
-
-def test_the_platform_proposes_only_for_watches_in_propose_mode(world: BookingWorld) -> None:
-    manual = world.traveler()
-    assisted = world.traveler(automation_mode="propose")
-    with world.session_factory.begin() as session:
-        assert propose_for_watch(session, manual.watch_id, world.market, AT) is None
-        proposal = propose_for_watch(session, assisted.watch_id, world.market, AT)
-        assert proposal is not None and proposal.origin == "platform"
-        assert proposal.recommendation_id == assisted.recommendation_ids[0]
-        # Not twice while the first is open.
-        assert propose_for_watch(session, assisted.watch_id, world.market, AT) is None
 
 
 def test_one_click_links_carry_the_proposal_and_expire_with_it(world: BookingWorld) -> None:

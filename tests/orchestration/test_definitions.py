@@ -50,6 +50,7 @@ EXPECTED_EDGES = {
         "fct_provider_reliability_daily",
         "traveler_preferences",
     },
+    "platform_proposals": {"published_recommendations"},
     "price_history_panel": {"fct_price_features"},
     "buy_wait_challenger": {"price_history_panel"},
     "buy_wait_champion": {"price_history_panel", "buy_wait_challenger"},
@@ -87,6 +88,7 @@ def test_asset_graph_names_and_dependencies():
         "fct_automation_adoption",
         "fct_commission_revenue_monthly",
         "published_recommendations",
+        "platform_proposals",
         "fct_price_features",
         "price_history_panel",
         "buy_wait_challenger",
@@ -165,6 +167,27 @@ def test_buy_wait_training_runs_weekly_and_stays_out_of_the_data_pipeline():
     # `wayra demo` materializes all_assets; training has its own schedule.
     pipeline_keys = {key.to_user_string() for a in all_assets for key in a.keys}
     assert "buy_wait_challenger" not in pipeline_keys
+
+
+def test_every_successful_collection_is_followed_by_one_publication_run():
+    from orchestration.definitions import defs
+
+    sensor = defs.get_sensor_def("publish_after_collection")
+    assert sensor.job_name == "publish_recommendations"
+    assert sensor.default_status.value == "RUNNING"
+    job = defs.get_job_def("publish_recommendations")
+    selected = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
+    assert {
+        "raw_operational_watches",
+        "fct_best_current_packages",
+        "traveler_preferences",
+        "published_recommendations",
+        "watch_alerts",
+        "alert_deliveries",
+        "platform_proposals",
+    } <= selected
+    # Collection is its own (partitioned) job, training its own weekly one.
+    assert not {"raw_flight_quotes", "raw_ecb_rates", "buy_wait_challenger"} & selected
 
 
 def test_booking_recovery_and_emails_run_every_minute_as_one_job():

@@ -1,9 +1,10 @@
-"""Booking emails: what the traveler hears when a booking reaches a final state.
+"""Booking emails: a proposal waiting for approval, and a booking's final state.
 
-Confirmed: the itinerary with each leg's reference and what was charged. Failed: why, and that
-nothing was charged (every hold released). Cancelled: what was refunded. One message per
-(booking, kind) with a deterministic ``Message-ID``, so a duplicate is recognisable as such.
-Like the alert channels, nothing here touches storage or settings.
+Proposal ready: the package, its price and the advice, with the signed link to review and
+approve it before it expires. Confirmed: the itinerary with each leg's reference and what was
+charged. Failed: why, and that nothing was charged (every hold released). Cancelled: what was
+refunded. One message per (subject, kind) with a deterministic ``Message-ID``, so a duplicate is
+recognisable as such. Like the alert channels, nothing here touches storage or settings.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from wayra.notifications.email import templates
 
 BOOKING_KINDS = ("booking_confirmed", "booking_failed", "booking_cancelled")
 TITLES = {
+    "proposal_ready": "Ready to book",
     "booking_confirmed": "Booked",
     "booking_failed": "Not booked",
     "booking_cancelled": "Cancelled",
@@ -63,23 +65,67 @@ class BookingMessage:
         return f"{TITLES[self.kind]}: {self.trip_label}"
 
 
-def booking_message_id(booking_id: str, kind: str) -> str:
-    return f"<{kind}-{booking_id}@wayra>"
+@dataclass(frozen=True, slots=True)
+class ProposalMessage:
+    proposal_id: str
+    trip_label: str
+    total_minor: int
+    currency: str
+    saving_vs_typical_minor: int | None
+    advice: str | None  # the buy/wait explanation, one sentence
+    expires_at: datetime
+    legs: tuple[LegLine, ...]
+    review_url: str  # the signed page to review, approve or decline
+
+    kind = "proposal_ready"
+
+    def __post_init__(self) -> None:
+        Money(self.total_minor, self.currency)
+
+    @property
+    def total(self) -> Money:
+        return Money(self.total_minor, self.currency)
+
+    @property
+    def saving(self) -> Money | None:
+        if not self.saving_vs_typical_minor or self.saving_vs_typical_minor <= 0:
+            return None
+        return Money(self.saving_vs_typical_minor, self.currency)
+
+    @property
+    def expires(self) -> str:
+        return f"{self.expires_at.astimezone(UTC):%H:%M} UTC on {self.expires_at:%d %b %Y}"
+
+    @property
+    def subject(self) -> str:
+        return f"Ready to book: {self.trip_label} for {self.total}"
+
+
+def message_id_for(subject_id: str, kind: str) -> str:
+    return f"<{kind}-{subject_id}@wayra>"
 
 
 def build_booking_email(
-    message: BookingMessage, sender: str, recipient: str, *, now: datetime | None = None
+    message: BookingMessage | ProposalMessage,
+    sender: str,
+    recipient: str,
+    *,
+    now: datetime | None = None,
 ) -> EmailMessage:
     """The complete email for ``message``, ready for ``send_email``."""
+    if isinstance(message, ProposalMessage):
+        template, subject_id = "proposal", message.proposal_id
+    else:
+        template, subject_id = "booking", message.booking_id
     context = {"message": message, "title": TITLES[message.kind], "subject": message.subject}
-    text = templates().get_template("booking.txt").render(context)
-    html = templates().get_template("booking.html").render(context)
+    text = templates().get_template(f"{template}.txt").render(context)
+    html = templates().get_template(f"{template}.html").render(context)
     out = EmailMessage(policy=email.policy.SMTP)
     out["Subject"] = message.subject
     out["From"] = sender
     out["To"] = recipient
     out["Date"] = format_datetime(now or datetime.now(UTC))
-    out["Message-ID"] = booking_message_id(message.booking_id, message.kind)
+    out["Message-ID"] = message_id_for(subject_id, message.kind)
     out.set_content(text, cte="quoted-printable")
     out.add_alternative(html, subtype="html", cte="quoted-printable")
     return out

@@ -66,7 +66,7 @@ PAYMENT_STATUSES = (
     "partially_refunded",
 )
 STEP_STATUSES = ("started", "succeeded", "failed")
-NOTIFICATION_KINDS = ("booking_confirmed", "booking_failed", "booking_cancelled")
+NOTIFICATION_KINDS = ("booking_confirmed", "booking_failed", "booking_cancelled", "proposal_ready")
 
 
 class PaymentProfile(Base):
@@ -275,19 +275,25 @@ class BookingDecision(Base):
 
 
 class BookingNotification(Base):
-    """The outbox: written in the transaction that reaches a final state, then emailed to the
-    traveler at most once (``booking.notifications``, the state machine of ``wayra.outbox``)."""
+    """The outbox: a booking's final state, written in the transaction that reaches it, or a
+    proposal the platform made, written with it; then emailed to the traveler at most once
+    (``booking.notifications``, the state machine of ``wayra.outbox``)."""
 
     __tablename__ = "booking_notifications"
     __table_args__ = (
         UniqueConstraint("booking_id", "kind", name="uq_booking_notifications_booking_kind"),
+        UniqueConstraint("proposal_id", "kind", name="uq_booking_notifications_proposal_kind"),
         CheckConstraint(_in("kind", NOTIFICATION_KINDS), name="kind"),
         CheckConstraint(_in("status", DELIVERY_STATUSES), name="status"),
+        CheckConstraint("(booking_id IS NULL) <> (proposal_id IS NULL)", name="subject"),
         Index("ix_booking_notifications_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    booking_id: Mapped[str | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    proposal_id: Mapped[str | None] = mapped_column(
+        ForeignKey("booking_proposals.id", ondelete="CASCADE")
+    )
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
