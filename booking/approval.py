@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from booking.proposals import ProposalClosed, effective_status, owned_proposal
+from booking.saga import BookingSaga
 from booking.services import BookingServices
 from booking.states import BookingState, leg_step
 from booking.validation import Validation, record_validation, validate_package
@@ -86,6 +87,17 @@ def approve_proposal(
             return Approval(existing, created=False, lease_owner=None)
         proposal = owned_proposal(session, user_id, proposal_id)
         raise ProposalClosed(effective_status(proposal, now), proposal.invalid_reason)
+
+
+def approve_and_book(
+    services: BookingServices, user_id: str, proposal_id: str, now: dt.datetime
+) -> Approval:
+    """Approve, then run the saga to its end (or to where it must wait) when this call
+    created the booking; raises what :func:`approve_proposal` raises."""
+    approval = approve_proposal(services, user_id, proposal_id, now)
+    if approval.created:
+        BookingSaga(services).run(approval.booking_id, now, lease_owner=approval.lease_owner)
+    return approval
 
 
 def _booking_of(session: Session, proposal_id: str) -> str | None:

@@ -43,7 +43,7 @@ def _day(value: str | dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _leg_line(kind: str, d: dict, reference: str | None = None) -> LegLine:
+def leg_line(kind: str, d: dict, reference: str | None = None) -> LegLine:
     """One leg as the email shows it, from the leg fields a recommendation published."""
     if kind == "hotel":
         stay = f"{_day(d['check_in'])} – {_day(d['check_out'])}"
@@ -57,28 +57,33 @@ def _leg_line(kind: str, d: dict, reference: str | None = None) -> LegLine:
     return LegLine(LEG_LABELS.get(kind, kind), description, reference)
 
 
-def _trip_label(legs: list[dict], departure: dt.date, back: dt.date) -> str:
+def trip_label(legs: list[dict], departure: dt.date, back: dt.date) -> str:
     outbound = [leg for leg in legs if leg.get("kind") == "outbound" and "origin" in leg]
     route = f"{outbound[0]['origin']} → {outbound[0]['destination']}, " if outbound else ""
     return f"{route}{_day(departure)} – {_day(back)}"
+
+
+def booking_legs(session: Session, booking_id: str) -> tuple[LegLine, ...]:
+    """The booking's legs as the traveler sees them, each with its provider reference."""
+    legs = session.scalars(
+        select(BookingLeg).where(BookingLeg.booking_id == booking_id).order_by(BookingLeg.position)
+    ).all()
+    return tuple(leg_line(leg.kind, leg.details or {}, leg.booking_ref) for leg in legs)
 
 
 def booking_message(session: Session, notification: BookingNotification) -> BookingMessage:
     booking = session.get_one(Booking, notification.booking_id)
     proposal = session.get_one(BookingProposal, booking.proposal_id)
     payment = session.get(BookingPayment, booking.id)
-    legs = session.scalars(
-        select(BookingLeg).where(BookingLeg.booking_id == booking.id).order_by(BookingLeg.position)
-    ).all()
     return BookingMessage(
         booking_id=booking.id,
         kind=notification.kind,
-        trip_label=_trip_label(proposal.legs, proposal.departure_date, proposal.return_date),
+        trip_label=trip_label(proposal.legs, proposal.departure_date, proposal.return_date),
         total_minor=booking.total_minor,
         currency=booking.currency,
         refunded_minor=payment.refunded_minor if payment is not None else 0,
         failure_reason=booking.failure_reason,
-        legs=tuple(_leg_line(leg.kind, leg.details or {}, leg.booking_ref) for leg in legs),
+        legs=booking_legs(session, booking.id),
     )
 
 
@@ -92,13 +97,13 @@ def proposal_message(
     secret = settings.signing_secret.get_secret_value().encode()
     return ProposalMessage(
         proposal_id=proposal.id,
-        trip_label=_trip_label(proposal.legs, proposal.departure_date, proposal.return_date),
+        trip_label=trip_label(proposal.legs, proposal.departure_date, proposal.return_date),
         total_minor=proposal.total_minor,
         currency=proposal.currency,
         saving_vs_typical_minor=proposal.saving_vs_typical_minor,
         advice=(proposal.advice or {}).get("explanation"),
         expires_at=proposal.expires_at,
-        legs=tuple(_leg_line(leg["kind"], leg) for leg in proposal.legs),
+        legs=tuple(leg_line(leg["kind"], leg) for leg in proposal.legs),
         review_url=review_url(secret, settings.public_base_url, proposal),
     )
 

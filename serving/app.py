@@ -22,6 +22,7 @@ from serving.routers import (
     bookings,
     health,
     payments,
+    proposal_pages,
     proposals,
     recommendations,
     watches,
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(recommendations.router)
     app.include_router(alerts.router)
     app.include_router(proposals.router)
+    app.include_router(proposal_pages.router)
     app.include_router(bookings.router)
     app.include_router(payments.router)
     return app

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from booking.approval import PaymentMethodMissing, approve_proposal
+from booking.approval import PaymentMethodMissing, approve_and_book
 from booking.proposals import (
     APPROVE_ACTION,
     DECLINE_ACTION,
@@ -28,7 +28,6 @@ from booking.proposals import (
     proposal_id_from_token,
     proposal_links,
 )
-from booking.saga import BookingSaga
 from booking.validation import ValidationUnavailable
 from serving.booking_schemas import (
     BookingOut,
@@ -115,7 +114,7 @@ def _approve(
     response: Response,
 ) -> BookingOut | ProblemResponse:
     try:
-        approval = approve_proposal(services, user_id, proposal_id, now)
+        approval = approve_and_book(services, user_id, proposal_id, now)
     except ProposalNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such proposal.") from None
     except ProposalClosed as exc:
@@ -130,7 +129,6 @@ def _approve(
     except ValidationUnavailable as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
     if approval.created:
-        BookingSaga(services).run(approval.booking_id, now, lease_owner=approval.lease_owner)
         response.status_code = status.HTTP_201_CREATED
     session.expire_all()
     return booking_out(session, session.get_one(Booking, approval.booking_id))

@@ -53,9 +53,10 @@ class DemoSummary:
     training: object = None  # ml.training.TrainingCycle of the buy/wait model
     preferences: object = None  # ml.preferences.tracking.PreferenceTraining (simulated)
     alerts: dict[str, int] | None = None  # alerts raised, by kind
-    emails: int = 0  # alert emails the demo mailbox received
+    emails: int = 0  # emails the demo mailbox received (alerts, proposals, the booking)
     mailbox: Path | None = None
     booking: dict | None = None  # the booking the demo traveller made, as the API shows it
+    platform_proposals: dict[str, int] | None = None  # the platform's proposals, by status
 
 
 def _budget(
@@ -110,6 +111,8 @@ def create_demo_watches(settings: Settings, today: dt.date) -> tuple[str, int]:
                     budget_minor=_budget(origin, destination, currency, adults, nights_min, today),
                     currency=currency,
                     status="active",
+                    # One watch in five lets Wayra propose trips for approval by email.
+                    automation_mode="propose" if i % 5 == 4 else "off",
                 )
             )
         session.commit()
@@ -301,7 +304,23 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
         booking=booking,
         emails=emails,
         mailbox=mailbox_dir,
+        platform_proposals=platform_proposal_counts(settings),
     )
+
+
+def platform_proposal_counts(settings: Settings) -> dict[str, int]:
+    from wayra.opstore.booking_models import BookingProposal
+    from wayra.opstore.db import make_engine, make_session_factory
+
+    engine = make_engine(settings)
+    with make_session_factory(engine)() as session:
+        rows = session.execute(
+            select(BookingProposal.status, func.count())
+            .where(BookingProposal.origin == "platform")
+            .group_by(BookingProposal.status)
+        ).all()
+    engine.dispose()
+    return {status: int(n) for status, n in rows}
 
 
 def alert_counts(settings: Settings) -> dict[str, int]:
@@ -403,7 +422,15 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
         table.add_row(
             "Alerts",
             f"{sum(summary.alerts.values())} ({kinds or 'none'}); {summary.emails} emails in "
-            f"the demo mailbox {summary.mailbox} (the alerts and the booking's confirmation)",
+            f"the demo mailbox {summary.mailbox} (alerts, proposals, the booking's confirmation)",
+        )
+    if summary.platform_proposals is not None:
+        counts = summary.platform_proposals
+        table.add_row(
+            "Platform proposals",
+            f"{sum(counts.values())} for the watches in propose mode "
+            f"({', '.join(f'{status} {n}' for status, n in sorted(counts.items())) or 'none yet: no buy-now advice within budget'}); "
+            "each open one emailed with a review-and-approve link",
         )
     if summary.booking is not None:
         b = summary.booking
