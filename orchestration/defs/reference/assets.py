@@ -15,6 +15,7 @@ from dagster import (
 )
 
 from orchestration.defs.partitions import observation_days
+from orchestration.defs.reference.increments import read_increment, warehouse_watermark
 from orchestration.defs.resources import OperationalStoreResource, WarehouseResource
 from wayra.collection.watches import watch_routes
 from wayra.money import MINOR_UNIT_EXPONENTS, ecb_rate
@@ -183,16 +184,14 @@ def operational_usage_extract(
     warehouse: WarehouseResource, operational_store: OperationalStoreResource
 ):
     """Users are a full snapshot (a few rows per customer; plans change in place). Usage events
-    are append-only in the operational store, so only ids above the warehouse's watermark are
-    read: re-running lands nothing twice, and each run reads only what is new."""
+    are append-only in the operational store, so they are read incrementally
+    (:mod:`~orchestration.defs.reference.increments`): re-running lands nothing twice, and a
+    late-committing event still lands."""
     from sqlalchemy import select
 
     store = warehouse.warehouse()
     store.ensure_raw_tables()
-    watermark = store.scalar(
-        f"SELECT max(event_id) FROM {store.raw('operational_api_usage_events')}"
-    )
-    watermark = int(watermark) if watermark is not None else 0
+    watermark = warehouse_watermark(store, "operational_api_usage_events", "event_id")
 
     extracted_at = dt.datetime.now(dt.UTC)
     with operational_store.session() as session:
@@ -205,6 +204,9 @@ def operational_usage_extract(
             }
             for u in session.scalars(select(User).order_by(User.id))
         ]
+        increment = read_increment(
+            session, ApiUsageEvent, ApiUsageEvent.occurred_at, watermark, extracted_at
+        )
         events = [
             {
                 "event_id": e.id,
@@ -215,9 +217,7 @@ def operational_usage_extract(
                 "occurred_at": e.occurred_at,
                 "extracted_at": extracted_at,
             }
-            for e in session.scalars(
-                select(ApiUsageEvent).where(ApiUsageEvent.id > watermark).order_by(ApiUsageEvent.id)
-            )
+            for e in increment.rows
         ]
     # Users and the new events in one transaction: an event never lands without its user row.
     landed = store.replace_tables(
@@ -235,7 +235,8 @@ def operational_usage_extract(
     yield MaterializeResult(
         asset_key="raw_operational_api_usage_events",
         metadata={
-            "new_events": landed["operational_api_usage_events"],
+            "new_events": increment.new,
+            "reread_events": landed["operational_api_usage_events"] - increment.new,
             "watermark_before": watermark,
         },
     )
@@ -266,21 +267,21 @@ def operational_alerts_extract(
     warehouse: WarehouseResource, operational_store: OperationalStoreResource
 ):
     """Alerts are a full snapshot: their delivery state changes in place as the outbox sends.
-    Interactions are append-only in the operational store, so only ids above the warehouse's
-    watermark are read: re-running lands nothing twice, and each run reads only what is new."""
+    Interactions are append-only in the operational store and read incrementally
+    (:mod:`~orchestration.defs.reference.increments`): nothing lands twice, nothing is skipped."""
     from sqlalchemy import func, select
 
     store = warehouse.warehouse()
     store.ensure_raw_tables()
-    watermark = store.scalar(
-        f"SELECT max(interaction_id) FROM {store.raw('operational_alert_interactions')}"
-    )
-    watermark = int(watermark) if watermark is not None else 0
+    watermark = warehouse_watermark(store, "operational_alert_interactions", "interaction_id")
 
     extracted_at = dt.datetime.now(dt.UTC)
     with operational_store.session() as session:
         # Interactions before alerts: an alert exists before anyone interacts with it, so every
         # interaction read here has its alert in the snapshot read after it.
+        increment = read_increment(
+            session, AlertInteraction, AlertInteraction.occurred_at, watermark, extracted_at
+        )
         interactions = [
             {
                 "interaction_id": i.id,
@@ -289,11 +290,7 @@ def operational_alerts_extract(
                 "occurred_at": i.occurred_at,
                 "extracted_at": extracted_at,
             }
-            for i in session.scalars(
-                select(AlertInteraction)
-                .where(AlertInteraction.id > watermark)
-                .order_by(AlertInteraction.id)
-            )
+            for i in increment.rows
         ]
         channels_sent = dict(
             session.execute(
@@ -343,7 +340,8 @@ def operational_alerts_extract(
     yield MaterializeResult(
         asset_key="raw_operational_alert_interactions",
         metadata={
-            "new_interactions": landed["operational_alert_interactions"],
+            "new_interactions": increment.new,
+            "reread_interactions": landed["operational_alert_interactions"] - increment.new,
             "watermark_before": watermark,
         },
     )
@@ -397,21 +395,21 @@ def operational_bookings_extract(
 ):
     """Proposals, bookings, payments and legs are full snapshots: their status, state and
     amounts change in place as the saga runs. The decision log is append-only in the
-    operational store, so only ids above the warehouse's watermark are read."""
+    operational store and read incrementally (:mod:`~orchestration.defs.reference.increments`)."""
     from sqlalchemy import select
 
     store = warehouse.warehouse()
     store.ensure_raw_tables()
-    watermark = store.scalar(
-        f"SELECT max(decision_id) FROM {store.raw('operational_booking_decisions')}"
-    )
-    watermark = int(watermark) if watermark is not None else 0
+    watermark = warehouse_watermark(store, "operational_booking_decisions", "decision_id")
 
     extracted_at = dt.datetime.now(dt.UTC)
     # Children before parents (decisions, legs, payments, bookings, proposals), as for alerts:
     # a row written between two reads can only add a parent without its children, never a
     # child whose parent the snapshot lacks (rows are never deleted while referenced).
     with operational_store.session() as session:
+        increment = read_increment(
+            session, BookingDecision, BookingDecision.decided_at, watermark, extracted_at
+        )
         decisions = [
             {
                 "decision_id": d.id,
@@ -423,11 +421,7 @@ def operational_bookings_extract(
                 "decided_at": d.decided_at,
                 "extracted_at": extracted_at,
             }
-            for d in session.scalars(
-                select(BookingDecision)
-                .where(BookingDecision.id > watermark)
-                .order_by(BookingDecision.id)
-            )
+            for d in increment.rows
         ]
         legs = [
             {
@@ -537,7 +531,8 @@ def operational_bookings_extract(
     yield MaterializeResult(
         asset_key="raw_operational_booking_decisions",
         metadata={
-            "new_decisions": landed["operational_booking_decisions"],
+            "new_decisions": increment.new,
+            "reread_decisions": landed["operational_booking_decisions"] - increment.new,
             "watermark_before": watermark,
         },
     )
