@@ -39,6 +39,16 @@ class PlatformProposalReport:
     outcomes: dict[str, int]  # "proposed", "invalidated", or why a watch got none
 
 
+def active_watch_ids(session: Session, automation_mode: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(Watch.id)
+            .where(Watch.status == "active", Watch.automation_mode == automation_mode)
+            .order_by(Watch.id)
+        )
+    )
+
+
 def blocker(session: Session, watch: Watch, top: Recommendation, now: dt.datetime) -> str | None:
     """Why the platform does not propose ``top`` for ``watch`` now, or None if it should."""
     if not top.within_budget:
@@ -81,17 +91,21 @@ def propose_for_watch(
     _, packages = recommendations_for_watch(session, watch.id)
     if not packages or blocker(session, watch, packages[0], now) is not None:
         return None
-    return _propose(session, watch, packages[0], providers, now, **options)
+    return platform_proposal(session, watch, packages[0], providers, now, **options)
 
 
-def _propose(
+def platform_proposal(
     session: Session,
     watch: Watch,
     top: Recommendation,
     providers: Mapping[str, BookingProvider],
     now: dt.datetime,
+    *,
+    notify: bool = True,
     **options: object,
 ) -> BookingProposal:
+    """A platform proposal for ``top`` with its decision-log entry and, when it is open and
+    ``notify``, the ``proposal_ready`` email (automatic booking approves it instead)."""
     proposal = create_proposal(
         session, watch.user_id, top.id, providers, now, origin="platform", **options
     )
@@ -102,11 +116,14 @@ def _propose(
             subject="watch",
             outcome=proposal.status,
             conditions={"watch_id": watch.id, "automation_mode": watch.automation_mode},
-            reasons=[f"top-ranked package of version {top.version} for a watch in propose mode"],
+            reasons=[
+                f"top-ranked package of version {top.version} for a watch in "
+                f"{watch.automation_mode} mode"
+            ],
             decided_at=now,
         )
     )
-    if proposal.status == "open":  # an invalidated one is not worth the traveler's time
+    if notify and proposal.status == "open":  # an invalidated one is not worth asking about
         session.add(
             BookingNotification(
                 proposal_id=proposal.id,
@@ -127,11 +144,7 @@ def propose_for_watches(
 ) -> PlatformProposalReport:
     """Every active watch in "propose" mode, each in its own transaction."""
     with session_factory() as session:
-        watch_ids = session.scalars(
-            select(Watch.id)
-            .where(Watch.status == "active", Watch.automation_mode == "propose")
-            .order_by(Watch.id)
-        ).all()
+        watch_ids = active_watch_ids(session, "propose")
     outcomes: Counter[str] = Counter()
     for watch_id in watch_ids:
         with session_factory.begin() as session:
@@ -141,6 +154,6 @@ def propose_for_watches(
             if reason is not None:
                 outcomes[reason] += 1
                 continue
-            proposal = _propose(session, watch, packages[0], providers, now)
+            proposal = platform_proposal(session, watch, packages[0], providers, now)
             outcomes["proposed" if proposal.status == "open" else "invalidated"] += 1
     return PlatformProposalReport(len(watch_ids), dict(outcomes))

@@ -51,6 +51,7 @@ EXPECTED_EDGES = {
         "traveler_preferences",
     },
     "platform_proposals": {"published_recommendations"},
+    "automatic_bookings": {"published_recommendations"},
     "price_history_panel": {"fct_price_features"},
     "buy_wait_challenger": {"price_history_panel"},
     "buy_wait_champion": {"price_history_panel", "buy_wait_challenger"},
@@ -89,6 +90,7 @@ def test_asset_graph_names_and_dependencies():
         "fct_commission_revenue_monthly",
         "published_recommendations",
         "platform_proposals",
+        "automatic_bookings",
         "fct_price_features",
         "price_history_panel",
         "buy_wait_challenger",
@@ -185,6 +187,7 @@ def test_every_successful_collection_is_followed_by_one_publication_run():
         "watch_alerts",
         "alert_deliveries",
         "platform_proposals",
+        "automatic_bookings",
     } <= selected
     # Collection is its own (partitioned) job, training its own weekly one.
     assert not {"raw_flight_quotes", "raw_ecb_rates", "buy_wait_challenger"} & selected

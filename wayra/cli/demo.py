@@ -57,6 +57,7 @@ class DemoSummary:
     mailbox: Path | None = None
     booking: dict | None = None  # the booking the demo traveller made, as the API shows it
     platform_proposals: dict[str, int] | None = None  # the platform's proposals, by status
+    automatic_bookings: dict[str, int] | None = None  # auto-mode watches, by outcome
 
 
 def _budget(
@@ -111,8 +112,9 @@ def create_demo_watches(settings: Settings, today: dt.date) -> tuple[str, int]:
                     budget_minor=_budget(origin, destination, currency, adults, nights_min, today),
                     currency=currency,
                     status="active",
-                    # One watch in five lets Wayra propose trips for approval by email.
-                    automation_mode="propose" if i % 5 == 4 else "off",
+                    # One watch in five lets Wayra propose trips for approval by email, and
+                    # one in five lets it book on its own inside the watch's rules.
+                    automation_mode={4: "propose", 3: "auto"}.get(i % 5, "off"),
                 )
             )
         session.commit()
@@ -160,18 +162,19 @@ def read_through_api(settings: Settings, api_key: str, recommendations_of: int =
 DEMO_CARD = "pm_card_visa"  # a Stripe test payment method
 
 
-def book_a_trip(settings: Settings, api_key: str) -> dict | None:
+def book_a_trip(settings: Settings, api_key: str) -> tuple[dict | None, dict[str, int]]:
     """The demo traveller saves a (test) card and books one recommended package through the
     API: proposal (every leg re-priced), one-click approval, then the saga authorizes the
     total, books both flights and the hotel in the simulator and captures, all against a real
-    Stripe API emulator on 127.0.0.1. Returns the booking, or None if no package could be
-    booked (every proposal invalidated by moved prices, say)."""
+    Stripe API emulator on 127.0.0.1. Then the watches in auto mode are booked where their
+    rules allow. Returns the traveller's booking (None if no package could be booked: every
+    proposal invalidated by moved prices, say) and the automatic bookings' outcomes."""
     from fastapi.testclient import TestClient
     from pydantic import SecretStr
 
     from booking.payments.local_emulator import local_stripe
     from serving.app import create_app
-    from wayra.cli.pipeline import run_booking_operations
+    from wayra.cli.pipeline import book_automatic_watches, run_booking_operations
     from wayra.environ import environ
 
     headers = {"Authorization": f"Bearer {api_key}"}
@@ -181,16 +184,14 @@ def book_a_trip(settings: Settings, api_key: str) -> dict | None:
         )
         with TestClient(create_app(with_payments)) as client:
             booking = _approve_first_bookable(client, headers)
-        if booking is not None:
-            # The booking's confirmation email goes out like a deployment's: the every-minute
-            # Dagster job (recovery, then the booking outbox), configured by the environment.
-            stripe_env = {
-                "WAYRA_STRIPE_API_KEY": "sk_test_demo",
-                "WAYRA_STRIPE_API_BASE": stripe_url,
-            }
-            with environ(stripe_env):
-                run_booking_operations(settings)
-    return booking
+        # Then as a deployment would, configured by the environment: the watches in auto mode
+        # are booked where their rules allow, and the every-minute Dagster job (recovery, then
+        # the booking outbox) emails the outcomes.
+        stripe_env = {"WAYRA_STRIPE_API_KEY": "sk_test_demo", "WAYRA_STRIPE_API_BASE": stripe_url}
+        with environ(stripe_env):
+            automatic = book_automatic_watches(settings)
+            run_booking_operations(settings)
+    return booking, automatic
 
 
 def _approve_first_bookable(client, headers: dict[str, str]) -> dict | None:
@@ -263,7 +264,7 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
         api_reads = read_through_api(settings, api_key)
         preferences, published = learn_preferences(settings, on_step)
         progress.update(task, advance=0, description="Booking a trip (Stripe emulator)")
-        booking = book_a_trip(settings, api_key)
+        booking, automatic = book_a_trip(settings, api_key)
         refresh_usage_kpis(settings)
         progress.update(task, advance=1, description="Done")
         emails = mailbox.count
@@ -305,18 +306,21 @@ def run_demo(settings: Settings, days: int = 60, console: Console | None = None)
         emails=emails,
         mailbox=mailbox_dir,
         platform_proposals=platform_proposal_counts(settings),
+        automatic_bookings=automatic,
     )
 
 
 def platform_proposal_counts(settings: Settings) -> dict[str, int]:
     from wayra.opstore.booking_models import BookingProposal
     from wayra.opstore.db import make_engine, make_session_factory
+    from wayra.opstore.models import Watch
 
     engine = make_engine(settings)
     with make_session_factory(engine)() as session:
         rows = session.execute(
             select(BookingProposal.status, func.count())
-            .where(BookingProposal.origin == "platform")
+            .join(Watch, Watch.id == BookingProposal.watch_id)
+            .where(BookingProposal.origin == "platform", Watch.automation_mode == "propose")
             .group_by(BookingProposal.status)
         ).all()
     engine.dispose()
@@ -431,6 +435,17 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
             f"{sum(counts.values())} for the watches in propose mode "
             f"({', '.join(f'{status} {n}' for status, n in sorted(counts.items())) or 'none yet: no buy-now advice within budget'}); "
             "each open one emailed with a review-and-approve link",
+        )
+    if summary.automatic_bookings is not None:
+        outcomes = summary.automatic_bookings
+        table.add_row(
+            "Automatic bookings",
+            f"{sum(outcomes.values())} watches in auto mode: "
+            + (
+                ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in sorted(outcomes.items()))
+                or "none"
+            )
+            + " (booked only on buy-now advice, within budget, once per watch)",
         )
     if summary.booking is not None:
         b = summary.booking

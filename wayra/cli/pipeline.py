@@ -87,6 +87,17 @@ def _materialize_quietly(settings: Settings, selection):
         raise
 
 
+def book_automatic_watches(settings: Settings) -> dict[str, int]:
+    """Materialize ``automatic_bookings`` alone (watches in auto mode, booked on their
+    traveler's behalf when the guardrails allow); returns its outcomes."""
+    from dagster import AssetSelection
+
+    result = _materialize_quietly(settings, AssetSelection.assets("automatic_bookings"))
+    (materialization,) = result.asset_materializations_for_node("automatic_bookings")
+    outcomes = materialization.metadata.get("outcomes")
+    return dict(outcomes.value) if outcomes is not None else {}
+
+
 def run_booking_operations(settings: Settings) -> dict[str, object]:
     """One run of the ``booking_operations`` job (recover interrupted bookings, then send the
     booking outbox), recorded in the Dagster instance; returns the email step's counts."""

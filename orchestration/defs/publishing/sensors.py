@@ -1,5 +1,6 @@
 """After every successful collection, everything downstream of it runs once: the operational
-extracts, the dbt models, preference learning, publication, alerts and platform proposals.
+extracts, the dbt models, preference learning, publication, alerts, platform proposals and
+automatic bookings.
 
 Collection is partitioned by day and the rest is not, so they are two jobs; a run-status sensor
 chains them, keyed by the collection run so each collection is followed exactly once.
@@ -25,8 +26,8 @@ publish_recommendations_job = define_asset_job(
     selection=AssetSelection.all()
     - AssetSelection.groups(*COLLECTION_GROUPS)
     - AssetSelection.groups(TRAINING_GROUP),
-    description="Extracts, dbt models, preferences, a new published version, its alerts and "
-    "the platform's proposals: everything downstream of a collection.",
+    description="Extracts, dbt models, preferences, a new published version, its alerts, the "
+    "platform's proposals and automatic bookings: everything downstream of a collection.",
 )
 
 
