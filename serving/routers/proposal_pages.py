@@ -132,7 +132,10 @@ def _booking_page(
     total = Money(booking.total_minor, booking.currency)
     if booking.state == "confirmed":
         kicker, bad = "Booked", False
-        notice = f"Your trip is booked. We charged {total} to your saved card; the confirmation is on its way by email."
+        notice = (
+            f"Your trip is booked. We charged {total} to your saved card; "
+            "the confirmation is on its way by email."
+        )
     elif booking.state == "failed":
         payment = session.get(BookingPayment, booking.id)
         refunded = payment.refunded_minor if payment is not None else 0
@@ -188,7 +191,10 @@ def approve_page(
         notice = "Save a card in Wayra first; nothing was booked or charged."
         return _page(request, _label(found), status.HTTP_409_CONFLICT, notices=[notice], bad=True)
     except ValidationUnavailable:
-        notice = "We could not check the prices just now; nothing was booked or charged. Try again in a few minutes."
+        notice = (
+            "We could not check the prices just now; nothing was booked or charged. "
+            "Try again in a few minutes."
+        )
         return _page(
             request, _label(found), status.HTTP_503_SERVICE_UNAVAILABLE, notices=[notice], bad=True
         )

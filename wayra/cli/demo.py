@@ -430,10 +430,11 @@ def print_summary(summary: DemoSummary, settings: Settings, console: Console) ->
         )
     if summary.platform_proposals is not None:
         counts = summary.platform_proposals
+        by_status = ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
         table.add_row(
             "Platform proposals",
             f"{sum(counts.values())} for the watches in propose mode "
-            f"({', '.join(f'{status} {n}' for status, n in sorted(counts.items())) or 'none yet: no buy-now advice within budget'}); "
+            f"({by_status or 'none yet: no buy-now advice within budget'}); "
             "each open one emailed with a review-and-approve link",
         )
     if summary.automatic_bookings is not None:
