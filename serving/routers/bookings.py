@@ -52,7 +52,7 @@ def booking_providers(request: Request) -> dict[str, BookingProvider]:
     with _build_lock:
         if getattr(state, "booking_providers", None) is None:
             found = configured_providers(state.settings)
-            state.booking_providers = {**found.flights, **found.hotels}
+            state.booking_providers = found.by_name
     return state.booking_providers
 
 

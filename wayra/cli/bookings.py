@@ -32,7 +32,7 @@ def recover_command() -> None:
         report = recover_bookings(
             make_session_factory(engine),
             StripePayments.from_settings(settings),
-            {**found.flights, **found.hotels},
+            found.by_name,
             dt.datetime.now(dt.UTC),
         )
     finally:

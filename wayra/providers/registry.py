@@ -34,6 +34,11 @@ class ProviderSet:
     def names(self) -> list[str]:
         return [*self.flights, *self.hotels]
 
+    @property
+    def by_name(self) -> dict[str, object]:
+        """Every provider by its name, flights and hotels alike (what booking looks legs up in)."""
+        return {**self.flights, **self.hotels}
+
 
 def real_providers(settings: Settings) -> list[object]:
     found = []

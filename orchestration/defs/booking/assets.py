@@ -28,9 +28,7 @@ def platform_proposals(
 
     found = providers.provider_set()
     with operational_store.session_factory() as factory:
-        report = propose_for_watches(
-            factory, {**found.flights, **found.hotels}, dt.datetime.now(dt.UTC)
-        )
+        report = propose_for_watches(factory, found.by_name, dt.datetime.now(dt.UTC))
     return MaterializeResult(
         metadata={
             "watches_in_propose_mode": report.watches,
@@ -62,7 +60,7 @@ def automatic_bookings(
         return MaterializeResult(metadata={"booked": 0, "skipped": "payments not configured"})
     found = providers.provider_set()
     with operational_store.session_factory() as factory:
-        services = BookingServices.build(factory, gateway, {**found.flights, **found.hotels})
+        services = BookingServices.build(factory, gateway, found.by_name)
         report = auto_book_watches(services, dt.datetime.now(dt.UTC))
     return MaterializeResult(
         metadata={

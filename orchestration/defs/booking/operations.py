@@ -63,7 +63,7 @@ def recover_interrupted_bookings(
             context.add_output_metadata({"examined": 0, "proposals_expired": expired})
             return
         found = providers.provider_set()
-        report = recover_bookings(factory, gateway, {**found.flights, **found.hotels}, now)
+        report = recover_bookings(factory, gateway, found.by_name, now)
     if report.still_in_flight:
         context.log.warning(
             f"{report.still_in_flight} booking(s) still wait on a provider or Stripe; "
