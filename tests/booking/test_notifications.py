@@ -124,7 +124,7 @@ def test_a_crash_between_sending_and_recording_sends_no_duplicate(
 
 
 def test_without_an_smtp_server_the_notification_fails_with_the_reason(
-    stripe_world: BookingWorld, closed_port: int
+    stripe_world: BookingWorld,
 ) -> None:
     booking_id, _ = stripe_world.book(stripe_world.traveler())
     factory = stripe_world.session_factory
